@@ -1,0 +1,56 @@
+"""Every error the checker raises, with a code, in one catalogue.
+
+Inside the package code raises these specific classes; each surface translates them at its edge
+(the CLI into a one-line message and exit code, the web page into a readable message, the API
+into RFC 9457 problem details with a 4xx status).
+"""
+
+from __future__ import annotations
+
+
+class CheckerError(Exception):
+    """Base class: every error of ours has a stable code and a plain message."""
+
+    code = "E000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+class RuleFileError(CheckerError):
+    """A rule file is missing, unreadable, not YAML, or breaks the schema."""
+
+    code = "E101"
+
+    def __init__(self, path: str, problem: str, rule_id: str | None = None) -> None:
+        where = f"{path}" + (f", rule {rule_id!r}" if rule_id else "")
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.rule_id = rule_id
+        self.problem = problem
+
+
+class DataFileError(CheckerError):
+    """A file under corpus/ (passages, lexicon, knowledge base, rates) is missing or broken."""
+
+    code = "E102"
+
+
+class InputError(CheckerError):
+    """The text given to check cannot be checked (wrong type, empty, too long)."""
+
+    code = "E201"
+
+
+class InputTooLarge(InputError):
+    code = "E202"
+
+
+class ModelError(CheckerError):
+    """The classifier model is missing, corrupt, or does not match the code."""
+
+    code = "E301"

@@ -1,0 +1,56 @@
+"""Shared fixtures: one Checker per test session (building spaCy matchers takes a second)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from checker.engine import Checker
+from checker.paths import CORPUS_DIR, DOCS_DIR, ROOT
+
+SAMPLES = sorted((CORPUS_DIR / "samples").glob("advert-*.txt"))
+EDITORIAL = CORPUS_DIR / "editorial" / "choudhery-umezawa-2025-stem-cells-as-biological-drugs.txt"
+
+
+@pytest.fixture(scope="session")
+def checker() -> Checker:
+    return Checker()
+
+
+@pytest.fixture(scope="session")
+def rules_checker() -> Checker:
+    """Rules only, no classifier: what the rule examples are written against."""
+    return Checker(classifier=False)
+
+
+@pytest.fixture(scope="session")
+def result_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((DOCS_DIR / "result.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def assert_valid_result(validator, text: str, result: dict) -> None:
+    """Schema-valid, and every span points into the user's own text."""
+    errors = sorted(validator.iter_errors(result), key=lambda e: list(e.path))
+    assert not errors, "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    for f in result["findings"]:
+        assert text[f["start"]:f["end"]] == f["text"], f
+    for p in result["prices"]:
+        assert text[p["start"]:p["end"]] == p["text"], p
+    for ind in result["indications"]:
+        for start, end in ind["mentions"]:
+            assert 0 <= start < end <= len(text)
+
+
+@pytest.fixture
+def validate(result_validator):
+    def _validate(text: str, result: dict) -> None:
+        assert_valid_result(result_validator, text, result)
+    return _validate
+
+
+__all__ = ["ROOT", "SAMPLES", "EDITORIAL", "Path"]
