@@ -1,0 +1,167 @@
+"""``check(text)``: the one place that knows the order of the steps.
+
+text -> prepare -> nlp -> rules / indications / prices / classifier -> scoring -> Result
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .context import Marks
+from .document import analyse
+from .errors import InputError, InputTooLarge
+from .paths import CORPUS_DIR
+from .result import CATEGORIES, CATEGORY_LABELS, Finding, Result
+from .rules import RuleBook, RuleHit, load_rules
+from .scoring import SET_ASIDE_BELOW, finding_weight, score_findings
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 200_000
+DATA_FILES = ("editorial/passages.yaml", "regulators.yaml", "conditions.yaml", "therapies.yaml",
+              "fx_rates.yaml")
+
+
+def _data_version() -> str:
+    digest = hashlib.sha256()
+    for name in DATA_FILES:
+        path = CORPUS_DIR / name
+        if path.exists():
+            digest.update(name.encode())
+            digest.update(path.read_bytes())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+class Checker:
+    """Rules, knowledge and (optionally) the classifier, loaded once and reused for every text."""
+
+    def __init__(self, rules_dir: Path | None = None, classifier: bool = True) -> None:
+        self.rulebook: RuleBook = load_rules(rules_dir)
+        self.classifier = None  # filled in by the classifier issue
+        self.versions = {
+            "checker": __version__,
+            "rules": self.rulebook.version,
+            "data": _data_version(),
+            "model": "none",
+        }
+
+    def check(self, text: Any) -> Result:
+        if not isinstance(text, str):
+            raise InputError(f"text must be a string, not {type(text).__name__}")
+        if not text.strip():
+            raise InputError("the text is empty")
+        if len(text) > MAX_CHARS:
+            raise InputTooLarge(f"the text has {len(text):,} characters; the limit is {MAX_CHARS:,}")
+        document = analyse(text)
+        marks = self.rulebook.context.marks(document)
+        hits = self.rulebook.run(document, marks)
+        findings, set_aside = self._findings_from_hits(hits)
+        return self._result(text, findings, set_aside, marks)
+
+    # -- assembling ----------------------------------------------------------------------------
+
+    def _findings_from_hits(self, hits: list[RuleHit]) -> tuple[list[Finding], list[dict]]:
+        findings: list[Finding] = []
+        set_aside: list[dict] = []
+        for hit in hits:
+            rule = hit.rule
+            weight = finding_weight(rule.severity, hit.confidence)
+            if hit.confidence < SET_ASIDE_BELOW:
+                set_aside.append({"rule": rule.id, "category": rule.category,
+                                  "start": hit.start_char, "end": hit.end_char,
+                                  "text": hit.text, "confidence": hit.confidence,
+                                  "trail": hit.trail})
+                continue
+            findings.append(Finding(
+                rule=rule.id, category=rule.category, severity=rule.severity,
+                start=hit.start_char, end=hit.end_char, text=hit.text,
+                explanation=explain(rule.message, hit.trail), citations=list(rule.citations),
+                origin="rule", confidence=hit.confidence, weight=weight, trail=hit.trail,
+                question=rule.spec.question,
+            ))
+        return _merge_overlaps(findings), set_aside
+
+    def _result(self, text: str, findings: list[Finding], set_aside: list[dict],
+                marks: Marks) -> Result:
+        findings.sort(key=lambda f: (f.start, f.end, CATEGORIES.index(f.category), f.rule))
+        for i, f in enumerate(findings, 1):
+            f.id = f"f{i}"
+        score, level, categories = score_findings(findings)
+        questions: list[str] = []
+        for f in sorted(findings, key=lambda f: (-f.weight, f.start)):
+            if f.question and f.question not in questions:
+                questions.append(f.question)
+        result = Result(
+            score=score, level=level, summary=summarise(level, findings),
+            categories=categories, findings=findings, versions=dict(self.versions),
+            input={"sha256": hashlib.sha256(text.encode("utf8")).hexdigest(), "chars": len(text)},
+            questions=questions, set_aside=set_aside,
+        )
+        return result
+
+
+def _merge_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Where two findings of one category overlap, keep the weightier and note the other."""
+    findings = sorted(findings, key=lambda f: (-f.weight, f.start))
+    kept: list[Finding] = []
+    for f in findings:
+        clash = next((k for k in kept if k.category == f.category
+                      and f.start < k.end and k.start < f.end), None)
+        if clash is None:
+            kept.append(f)
+        else:
+            clash.trail.append({"step": "also_matched", "rule": f.rule, "text": f.text})
+    return kept
+
+
+_STEP_WORDS = {
+    "negation": "negated by",
+    "disclaimer": "a disclaimer in the same sentence",
+    "hedge": "hedged wording",
+    "hedge_nearby": "research wording just before",
+    "critique": "the sentence reports or criticises the claim",
+    "question": "asked as a question",
+    "register": "the whole text reads like research or news writing",
+}
+
+
+def explain(message: str, trail: list[dict]) -> str:
+    """The rule's plain message, plus one sentence on what softened it, if anything did."""
+    softeners = [s for s in trail if s.get("step") in _STEP_WORDS and s.get("factor", 1) < 1]
+    if not softeners:
+        return message
+    parts = [f"{_STEP_WORDS[s['step']]} (\u201c{s['cue']}\u201d)" for s in softeners]
+    return f"{message} This counts for less here: {', '.join(parts)}."
+
+
+def summarise(level: str, findings: list[Finding]) -> str:
+    if not findings:
+        return "Low risk: we found no warning signs in this text."
+    by_category: dict[str, int] = {}
+    for f in findings:
+        by_category[f.category] = by_category.get(f.category, 0) + 1
+    top = sorted(by_category, key=lambda c: (-by_category[c], CATEGORIES.index(c)))[:3]
+    kinds = ", ".join(CATEGORY_LABELS[c].lower() for c in top)
+    n = len(findings)
+    phrases = f"{n} phrase{'s' if n != 1 else ''}"
+    if level == "high":
+        return f"High risk: {phrases} in this text are typical warning signs ({kinds})."
+    if level == "medium":
+        return f"Medium risk: {phrases} in this text are warning signs worth questioning ({kinds})."
+    return (f"Low risk overall: {phrases} deserve a second look ({kinds}), but together they are "
+            f"not strong warning signs.")
+
+
+@lru_cache(maxsize=2)
+def default_checker(classifier: bool = True) -> Checker:
+    return Checker(classifier=classifier)
+
+
+def check(text: str, *, classifier: bool = True) -> Result:
+    """Check one text with the shipped rules (and the shipped classifier unless told not to)."""
+    return default_checker(classifier).check(text)

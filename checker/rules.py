@@ -1,0 +1,441 @@
+"""Rules as data: load and validate ``rules/*.yaml``, compile them to matchers, and run them.
+
+A rule file holds the rules of one category::
+
+    category: efficacy
+    rules:
+      - id: efficacy.cure
+        severity: high
+        message: A plain sentence a patient understands.
+        question: A question the patient can ask the clinic.   # optional
+        context: treatment          # optional: fire only near a cell/regenerative treatment
+        phrases: [...]              # exact phrases, any case  -> PhraseMatcher(attr=LOWER)
+        lemmas: [...]               # phrases in any inflection -> PhraseMatcher(attr=LEMMA)
+        patterns: [[{LEMMA: cure}, ...]]   # token patterns     -> Matcher
+        regex: [...]                # only where tokens cannot say it; every repeat bounded
+        modifiers: [negation, disclaimer, hedge, critique, question]   # optional: which apply
+        citations: {editorial: [passage ids], regulators: [source ids]}
+        examples: {must_flag: [...], must_pass: [...]}
+
+A broken file stops start-up with a ``RuleFileError`` naming the file, the rule id and the
+problem. Files whose top-level ``kind`` is not a category (``context.yaml``) are read elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+try:  # Python 3.11+: the regular-expression parser moved here
+    import re._parser as sre_parse  # type: ignore[import-not-found]
+    import re._constants as sre_constants  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+from . import yamlio
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from spacy.matcher import Matcher, PhraseMatcher
+
+from .context import CONTEXT_FILE_NAME, MODIFIER_KINDS, ContextVocabulary, Marks, load_context
+from .document import Document
+from .errors import RuleFileError
+from .guidance import Guidance, load_guidance
+from .nlp import get_nlp
+from .paths import RULES_DIR
+from .result import CATEGORIES, Citation
+
+RULE_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
+# The most work one regex may do at one position: the product of its nested repeat bounds.
+MAX_REGEX_REPEAT_PRODUCT = 20_000
+NON_RULE_FILES = {CONTEXT_FILE_NAME}
+
+Severity = Literal["low", "medium", "high"]
+Modifier = Literal["negation", "disclaimer", "hedge", "critique", "question"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CitationSpec(_Strict):
+    editorial: list[str] = Field(min_length=1)
+    regulators: list[str] = []
+
+
+class ExampleSpec(_Strict):
+    must_flag: list[str] = Field(min_length=1)
+    must_pass: list[str] = Field(min_length=1)
+
+
+class PriceCondition(_Strict):
+    """For price rules: fire on extracted prices whose USD estimate reaches a threshold."""
+
+    ramp: list[dict[str, Any]] = Field(min_length=1)   # [{min_usd: 5000, severity: medium}, ...]
+    units: list[str] = []          # only prices quoted in these units (empty: any)
+    exclude_units: list[str] = []
+
+    @field_validator("ramp")
+    @classmethod
+    def _ramp_ok(cls, ramp: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        last = -1.0
+        for step in ramp:
+            if set(step) != {"min_usd", "severity"}:
+                raise ValueError("each ramp step needs exactly min_usd and severity")
+            if step["severity"] not in ("low", "medium", "high"):
+                raise ValueError(f"unknown severity {step['severity']!r}")
+            if not isinstance(step["min_usd"], (int, float)) or step["min_usd"] <= last:
+                raise ValueError("ramp thresholds must be numbers in increasing order")
+            last = float(step["min_usd"])
+        return ramp
+
+
+class RuleSpec(_Strict):
+    id: str
+    severity: Severity
+    message: str = Field(min_length=20)
+    question: str | None = None
+    context: Literal["treatment", "none"] = "none"
+    phrases: list[str] = []
+    lemmas: list[str] = []
+    patterns: list[list[dict[str, Any]]] = []
+    regex: list[str] = []
+    price: PriceCondition | None = None
+    modifiers: list[Modifier] = list(MODIFIER_KINDS)
+    unless: list[str] = []         # phrases that, anywhere in the sentence, cancel the rule
+    citations: CitationSpec
+    examples: ExampleSpec
+
+    @field_validator("id")
+    @classmethod
+    def _id_ok(cls, value: str) -> str:
+        if not RULE_ID.match(value):
+            raise ValueError("ids look like 'category.short-name' (lower case, digits, hyphens)")
+        return value
+
+    @model_validator(mode="after")
+    def _has_patterns(self) -> "RuleSpec":
+        if not (self.phrases or self.lemmas or self.patterns or self.regex or self.price):
+            raise ValueError("a rule needs at least one of phrases, lemmas, patterns, regex, price")
+        return self
+
+
+class RuleFileSpec(_Strict):
+    category: Literal["efficacy", "indication", "price", "safety", "regulatory", "evidence",
+                      "pressure"]
+    description: str | None = None
+    rules: list[RuleSpec] = Field(min_length=1)
+
+
+@dataclass
+class Rule:
+    """A validated rule, with its citations resolved against the guidance."""
+
+    spec: RuleSpec
+    category: str
+    path: Path
+    citations: list[Citation]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def severity(self) -> str:
+        return self.spec.severity
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.spec.message.split())
+
+
+@dataclass
+class Match:
+    """One raw match of one rule, before context and modifiers are weighed."""
+
+    rule: Rule
+    start: int   # token offsets
+    end: int
+    pattern: str
+
+
+@dataclass
+class RuleHit:
+    """A rule match that survived context checks, with its decision trail."""
+
+    rule: Rule
+    start_char: int   # offsets into the user's original text
+    end_char: int
+    text: str
+    confidence: float
+    trail: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _regex_cost(pattern: str) -> int:
+    """The product of nested repeat bounds in ``pattern``; raises ValueError when unbounded."""
+
+    def walk(parsed: Any) -> int:
+        worst = 1
+        for op, arg in parsed:
+            if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
+                      getattr(sre_constants, "POSSESSIVE_REPEAT", None)):
+                low, high, sub = arg
+                if high == sre_constants.MAXREPEAT:
+                    raise ValueError("unbounded repeat (*, + or {n,}); give it an upper bound")
+                worst = max(worst, max(high, 1) * walk(sub))
+            elif op == sre_constants.SUBPATTERN:
+                worst = max(worst, walk(arg[-1]))
+            elif op == sre_constants.BRANCH:
+                worst = max(worst, max(walk(b) for b in arg[1]))
+            elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+                worst = max(worst, walk(arg[1]))
+        return worst
+
+    return walk(sre_parse.parse(pattern))
+
+
+class RuleBook:
+    """Every rule, compiled into spaCy matchers and bounded regexes, ready to run on documents."""
+
+    def __init__(self, rules: list[Rule], context: ContextVocabulary, files: list[Path]) -> None:
+        self.rules = {r.id: r for r in rules}
+        self.context = context
+        self.files = files
+        nlp = get_nlp()
+        vocab = nlp.vocab
+        self._phrase_lower = PhraseMatcher(vocab, attr="LOWER")
+        self._phrase_lemma = PhraseMatcher(vocab, attr="LEMMA")
+        self._matcher = Matcher(vocab, validate=True)
+        self._unless = PhraseMatcher(vocab, attr="LOWER")
+        self._regexes: list[tuple[Rule, re.Pattern[str]]] = []
+        self._rule_of_key: dict[int, Rule] = {}
+        self._unless_rule: dict[int, str] = {}
+        for rule in rules:
+            key = vocab.strings.add(rule.id)
+            self._rule_of_key[key] = rule
+            spec = rule.spec
+            try:
+                if spec.phrases:
+                    self._phrase_lower.add(rule.id, [nlp.make_doc(p) for p in spec.phrases])
+                if spec.lemmas:
+                    self._phrase_lemma.add(rule.id, list(nlp.pipe(spec.lemmas)))
+                if spec.patterns:
+                    self._matcher.add(rule.id, spec.patterns)
+                if spec.unless:
+                    key_unless = vocab.strings.add("unless:" + rule.id)
+                    self._unless_rule[key_unless] = rule.id
+                    self._unless.add("unless:" + rule.id, [nlp.make_doc(p) for p in spec.unless])
+            except Exception as exc:  # spaCy reports bad patterns with its own error classes
+                problem = " ".join(str(exc).split())
+                raise RuleFileError(str(rule.path), f"bad pattern: {problem}", rule.id) from None
+            for pattern in spec.regex:
+                self._regexes.append((rule, re.compile(pattern, re.IGNORECASE)))
+
+    @property
+    def version(self) -> str:
+        """A hash of every rule file's bytes (and the context vocabulary), in name order."""
+        digest = hashlib.sha256()
+        for path in sorted(self.files + [self.context.path], key=lambda p: p.name):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return "sha256:" + digest.hexdigest()[:16]
+
+    def by_category(self) -> dict[str, list[Rule]]:
+        out: dict[str, list[Rule]] = {c: [] for c in CATEGORIES}
+        for rule in self.rules.values():
+            out[rule.category].append(rule)
+        return out
+
+    # -- running -----------------------------------------------------------------------------
+
+    def raw_matches(self, document: Document) -> list[Match]:
+        doc = document.doc
+        found: list[Match] = []
+        for matcher, label in ((self._phrase_lower, "phrase"), (self._phrase_lemma, "lemma"),
+                               (self._matcher, "pattern")):
+            for key, start, end in matcher(doc):
+                found.append(Match(self._rule_of_key[key], start, end, label))
+        for rule, regex in self._regexes:
+            for m in regex.finditer(document.text):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None and len(span):
+                    found.append(Match(rule, span.start, span.end, "regex"))
+        return found
+
+    def run(self, document: Document, marks: Marks) -> list[RuleHit]:
+        """Match every rule, keep the longest non-overlapping match per rule, weigh each one."""
+        by_rule: dict[str, list[Match]] = {}
+        for m in self.raw_matches(document):
+            if m.rule.spec.price is not None and not (m.rule.spec.phrases or m.rule.spec.lemmas
+                                                       or m.rule.spec.patterns or m.rule.spec.regex):
+                continue
+            by_rule.setdefault(m.rule.id, []).append(m)
+        cancelled: dict[tuple[str, int], str] = {}
+        if self._unless_rule:
+            for key, start, end in self._unless(document.doc):
+                sent_index = document.sentence_of(start)
+                cancelled.setdefault((self._unless_rule[key], sent_index),
+                                     document.doc[start:end].text)
+        hits: list[RuleHit] = []
+        for matches in by_rule.values():
+            matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
+            last_end = -1
+            for m in matches:
+                if m.start < last_end:
+                    continue
+                last_end = m.end
+                hit = self._weigh(document, marks, m, cancelled)
+                if hit is not None:
+                    hits.append(hit)
+        return hits
+
+    def _weigh(self, document: Document, marks: Marks, m: Match,
+               cancelled: dict[tuple[str, int], str]) -> RuleHit | None:
+        rule = m.rule
+        sent_index = document.sentence_of(m.start)
+        if sent_index < 0:
+            return None
+        trail: list[dict[str, Any]] = [{
+            "step": "match", "rule": rule.id, "pattern": m.pattern,
+            "severity": rule.severity,
+        }]
+        if rule.spec.context == "treatment":
+            if not marks.has_treatment_near(sent_index):
+                return None
+            trail.append({"step": "context", "cue": "treatment mentioned nearby", "factor": 1.0})
+        confidence = 1.0
+        steps = marks.modifiers(m.start, m.end, tuple(rule.spec.modifiers))
+        if (rule.id, sent_index) in cancelled:
+            steps.insert(0, {"step": "unless", "cue": cancelled[(rule.id, sent_index)],
+                             "factor": 0.0})
+        for step in steps:
+            before = confidence
+            confidence = round(confidence * step["factor"], 4)
+            trail.append({**step, "before": before, "after": confidence})
+            if confidence == 0.0:
+                break
+        start_char, end_char = document.token_span_to_original(m.start, m.end)
+        if end_char <= start_char:
+            return None
+        return RuleHit(rule, start_char, end_char, document.original[start_char:end_char],
+                       confidence, trail)
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yamlio.load_path(path)
+    except OSError as exc:
+        raise RuleFileError(str(path), f"cannot read the file ({exc.strerror})") from None
+    except yamlio.YAMLError as exc:
+        raise RuleFileError(str(path), f"not valid YAML: {exc}") from None
+
+
+def _validation_problem(path: Path, data: Any, exc: ValidationError) -> RuleFileError:
+    first = exc.errors()[0]
+    loc = list(first["loc"])
+    rule_id = None
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        try:
+            rule_id = data["rules"][loc[1]].get("id") or f"#{loc[1] + 1}"
+        except (KeyError, IndexError, TypeError, AttributeError):
+            rule_id = f"#{loc[1] + 1}"
+        loc = loc[2:]
+    where = ".".join(str(p) for p in loc)
+    return RuleFileError(str(path), f"{where + ': ' if where else ''}{first['msg']}", rule_id)
+
+
+def _resolve_citations(rule: RuleSpec, path: Path, guidance: Guidance) -> list[Citation]:
+    citations = []
+    for pid in rule.citations.editorial:
+        if pid not in guidance.passages:
+            raise RuleFileError(str(path), f"cites unknown editorial passage {pid!r}", rule.id)
+        p = guidance.passages[pid]
+        citations.append(Citation(source="editorial", passage=p.id, quote=p.quote,
+                                  credit=guidance.credit))
+    for sid in rule.citations.regulators:
+        if sid not in guidance.regulators:
+            raise RuleFileError(str(path), f"cites unknown regulator source {sid!r}", rule.id)
+        s = guidance.regulators[sid]
+        citations.append(Citation(source=s.source, url=s.url, title=s.title, fact=s.fact))
+    return citations
+
+
+def load_rule_file(path: Path, guidance: Guidance) -> list[Rule]:
+    data = _read(path)
+    if not isinstance(data, dict):
+        raise RuleFileError(str(path), "expected a mapping with 'category' and 'rules'")
+    try:
+        spec = RuleFileSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_problem(path, data, exc) from None
+    rules = []
+    for rule in spec.rules:
+        if not rule.id.startswith(spec.category + "."):
+            raise RuleFileError(str(path), f"id must start with '{spec.category}.'", rule.id)
+        for pattern in rule.regex:
+            try:
+                cost = _regex_cost(pattern)
+                re.compile(pattern)
+            except (re.error, ValueError) as exc:
+                raise RuleFileError(str(path), f"regex {pattern!r}: {exc}", rule.id) from None
+            if cost > MAX_REGEX_REPEAT_PRODUCT:
+                raise RuleFileError(str(path), f"regex {pattern!r} may do {cost} steps at one "
+                                    f"position (limit {MAX_REGEX_REPEAT_PRODUCT})", rule.id)
+        for problem in _unmatchable_token_values(rule.patterns):
+            raise RuleFileError(str(path), problem, rule.id)
+        rules.append(Rule(rule, spec.category, path, _resolve_citations(rule, path, guidance)))
+    return rules
+
+
+_TEXT_ATTRS = ("LOWER", "LEMMA", "TEXT", "ORTH", "NORM")
+
+
+def _unmatchable_token_values(patterns: list[list[dict[str, Any]]]) -> list[str]:
+    """Token-pattern values that the tokenizer splits (``risk-free``) and so can never match."""
+    make_doc = get_nlp().make_doc
+    problems = []
+    for pattern in patterns:
+        for token in pattern:
+            for attr in _TEXT_ATTRS:
+                value = token.get(attr)
+                values = value.get("IN", []) if isinstance(value, dict) else [value]
+                for v in values:
+                    if isinstance(v, str) and all(len(make_doc(form)) > 1
+                                                  for form in (v, v.upper(), v.title())):
+                        problems.append(
+                            f"token value {v!r} is split by the tokenizer into "
+                            f"{[t.text for t in make_doc(v)]}; write it as a phrase instead")
+    return problems
+
+
+def load_rules(rules_dir: Path | None = None) -> RuleBook:
+    """Load, validate and compile every rule file in ``rules_dir``."""
+    rules_dir = rules_dir or RULES_DIR
+    if not rules_dir.is_dir():
+        raise RuleFileError(str(rules_dir), "the rules folder does not exist")
+    guidance = load_guidance()
+    context = load_context(rules_dir)
+    files = sorted(p for p in rules_dir.glob("*.yaml") if p.name not in NON_RULE_FILES)
+    if not files:
+        raise RuleFileError(str(rules_dir), "no rule files (*.yaml) found")
+    rules: list[Rule] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        for rule in load_rule_file(path, guidance):
+            if rule.id in seen:
+                raise RuleFileError(str(path), f"id already used in {seen[rule.id].name}", rule.id)
+            seen[rule.id] = path
+            rules.append(rule)
+    return RuleBook(rules, context, files)
+
+
+@lru_cache(maxsize=4)
+def default_rules(rules_dir: str | None = None) -> RuleBook:
+    return load_rules(Path(rules_dir) if rules_dir else None)

@@ -1,0 +1,147 @@
+"""The one entry point: check(text) -> Result, its JSON form, its scoring and its decision trail."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker import check
+from checker.errors import InputError, InputTooLarge
+from checker.scoring import noisy_or
+from tests.conftest import EDITORIAL, SAMPLES
+
+
+def test_check_returns_schema_valid_json(checker, validate):
+    for path in SAMPLES:
+        text = path.read_text()
+        validate(text, checker.check(text).to_dict())
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_the_sample_adverts_score_high(checker, path):
+    result = checker.check(path.read_text())
+    assert result.level == "high"
+    assert sum(1 for c in result.categories.values() if c.count) >= 4
+
+
+def test_the_editorial_scores_low_although_full_of_cure_words(checker):
+    text = EDITORIAL.read_text()
+    result = checker.check(text)
+    assert result.level == "low", [(f.rule, f.text, f.confidence) for f in result.findings]
+    # It is low because hedges and its research register weigh the matches down, not because
+    # nothing matched: the audit trail keeps what was set aside.
+    assert len(result.set_aside) >= 5
+    assert any(step["step"] == "register" for s in result.set_aside for step in s["trail"])
+
+
+@pytest.mark.parametrize("sentence", [
+    "Our stem cells reverse autism.",
+    "We cure knee arthritis with umbilical cord stem cells.",
+    "Exosome injections regrow cartilage in your knees.",
+    "Our Wharton's jelly injections have no side effects.",
+    "Our stem cells are FDA approved.",
+])
+def test_one_clear_unhedged_claim_is_already_medium(checker, sentence):
+    assert checker.check(sentence).level in ("medium", "high")
+
+
+@pytest.mark.parametrize("claim, softened, step", [
+    ("Our stem cells cure autism.", "Our stem cells do not cure autism.", "negation"),
+    ("Stem cells reverse Parkinson's disease.", "Stem cells may reverse Parkinson's disease.", "hedge"),
+    ("Stem cells reverse Parkinson's disease.", "Stem cells reverse Parkinson's disease in early-phase trials.", "hedge"),
+    ("Stem cell therapy cures MS.", "Stem cell therapy cures MS, the clinic falsely claims.", "critique"),
+    ("Stem cell therapy cures MS.", "Stem cell therapy cures MS? There is no evidence.", "question"),
+    ("Our exosomes regrow hair.", "Our exosomes regrow hair; results vary and are not guaranteed.", "disclaimer"),
+])
+def test_hedges_negations_and_disclaimers_lower_a_finding_and_say_why(checker, claim, softened, step):
+    strong = checker.check(claim)
+    weak = checker.check(softened)
+    assert weak.score < strong.score
+    trails = [t for f in weak.findings for t in f.trail] + [t for s in weak.set_aside for t in s["trail"]]
+    changed = [t for t in trails if t["step"] == step]
+    assert changed, trails
+    assert all(t["factor"] < 1 and t["after"] < t["before"] for t in changed)
+
+
+def test_a_negated_claim_is_cancelled_not_just_lowered(checker):
+    result = checker.check("Our stem cell therapy is not a cure for any disease.")
+    assert result.level == "low"
+    assert not [f for f in result.findings if f.category == "efficacy"]
+
+
+def test_adding_a_red_flag_never_lowers_the_score(checker):
+    base = "Our stem cells repair damaged knees."
+    additions = [" Results are guaranteed.", " No side effects.", " Only 3 spots left!",
+                 " Our lab is FDA registered.", " Over 5,000 patients treated.",
+                 " Financing available for our stem cell packages."]
+    text, previous = base, checker.check(base).score
+    for extra in additions:
+        text += extra
+        score = checker.check(text).score
+        assert score >= previous, (extra, score, previous)
+        previous = score
+
+
+def test_one_phrase_repeated_many_times_saturates(checker):
+    once = checker.check("Our stem cells cure arthritis.").score
+    many = checker.check(" ".join(["Our stem cells cure arthritis."] * 40)).score
+    two_kinds = checker.check("Our stem cells cure arthritis. Our stem cells have no side effects.").score
+    assert many == pytest.approx(once, abs=1e-6)
+    assert two_kinds > many
+
+
+def test_offsets_point_into_the_users_own_text_even_when_it_is_obfuscated(checker):
+    text = ("<p>Our st\u0435m c\u0435lls \u201ccu\u200bre\u201d  autism \u2014 and they are 100\u00a0% "
+            "safe.</p>\n\n<p>Book&nbsp;now!</p>")
+    result = checker.check(text)
+    assert result.findings
+    for f in result.findings:
+        assert text[f.start:f.end] == f.text
+    assert any(f.rule == "efficacy.cure" and f.text == "cu\u200bre" for f in result.findings)
+
+
+def test_same_input_same_versions_same_result(checker):
+    text = SAMPLES[0].read_text()
+    assert checker.check(text).to_dict() == checker.check(text).to_dict()
+
+
+def test_versions_and_input_are_recorded(checker):
+    result = checker.check("Our stem cells cure everything.").to_dict()
+    assert result["versions"]["rules"].startswith("sha256:")
+    assert result["versions"]["checker"]
+    assert result["input"]["chars"] == len("Our stem cells cure everything.")
+    assert len(result["input"]["sha256"]) == 64
+
+
+def test_every_finding_cites_the_editorial_and_explains_itself(checker):
+    for path in SAMPLES:
+        for f in checker.check(path.read_text()).findings:
+            assert f.explanation
+            assert any(c.source == "editorial" and c.quote and c.credit for c in f.citations)
+            assert f.trail and f.trail[0]["step"] in ("match", "classifier", "indication", "price")
+
+
+def test_all_seven_categories_are_always_reported(checker):
+    result = checker.check("Hello.").to_dict()
+    assert set(result["categories"]) == {"efficacy", "indication", "price", "safety",
+                                         "regulatory", "evidence", "pressure"}
+    assert result["level"] == "low" and result["findings"] == []
+
+
+@pytest.mark.parametrize("bad, error", [
+    (None, InputError), (42, InputError), (b"bytes", InputError), ("", InputError),
+    ("   \n\t ", InputError), ("x" * 200_001, InputTooLarge),
+])
+def test_bad_input_is_a_clear_error(checker, bad, error):
+    with pytest.raises(error) as exc:
+        checker.check(bad)
+    assert exc.value.message
+
+
+def test_the_package_entry_point_is_the_engine():
+    assert check("Our stem cells reverse autism.").level in ("medium", "high")
+
+
+def test_noisy_or_stays_within_bounds():
+    assert noisy_or([]) == 0
+    assert noisy_or([1.0, 0.5]) == 1.0
+    assert 0 < noisy_or([0.2, 0.2]) < 0.4
