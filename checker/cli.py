@@ -1,0 +1,237 @@
+"""The command line: a thin click edge over the library.
+
+Every command turns library errors into a one-line message and an exit code:
+0 done, 1 the checker could not do it (bad rule file, unreadable input), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import CheckerError
+
+log = logging.getLogger("checker")
+
+LEVEL_COLOURS = {"low": "green", "medium": "yellow", "high": "red"}
+
+
+class InputFileError(CheckerError):
+    code = "E203"
+
+
+def read_text_input(source: str) -> str:
+    """Read a file path, or standard input for "-", as UTF-8 text with a clear error."""
+    if source == "-":
+        data = sys.stdin.buffer.read()
+        name = "standard input"
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise InputFileError(f"{source}: no such file")
+        if path.is_dir():
+            raise InputFileError(f"{source}: is a folder, not a file")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputFileError(f"{source}: cannot read it ({exc.strerror})") from None
+        name = source
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="clinic-claim-checker")
+@click.option("-v", "--verbose", is_flag=True, help="Log what the checker is doing to stderr.")
+def cli(verbose: bool) -> None:
+    """Clinic Claim Checker: find unsupported claims in clinic marketing text.
+
+    \b
+    Example:
+      echo "Our stem cells cure autism." | python -m checker check -
+    """
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command("check")
+@click.argument("source", required=False, metavar="[FILE|-]")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
+              show_default=True, help="json: result format v1; text: a readable report.")
+@click.option("--no-classifier", is_flag=True, help="Rules only: do not use the trained model.")
+@click.option("--color/--no-color", default=None,
+              help="Highlight spans with colours (default: only on a terminal).")
+def check_command(source: str | None, fmt: str, no_classifier: bool, color: bool | None) -> None:
+    """Check one advert (a file, or - for standard input) and print the result.
+
+    \b
+    Examples:
+      python -m checker check advert.txt
+      python -m checker check - --format json < advert.txt
+    """
+    if source is None:
+        if sys.stdin.isatty():
+            raise click.UsageError("give a FILE to check, or - to read standard input")
+        source = "-"
+    from .engine import check
+
+    text = read_text_input(source)
+    result = check(text, classifier=not no_classifier)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        colour = sys.stdout.isatty() if color is None else color
+        click.echo(render_text_report(text, result.to_dict(), colour), color=colour)
+
+
+@cli.command("rules")
+@click.option("--check", "validate_only", is_flag=True,
+              help="Only validate the rule files; exit 1 with the problem if one is broken.")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
+              show_default=True)
+def rules_command(validate_only: bool, fmt: str) -> None:
+    """List the rules (or, with --check, validate the rule files).
+
+    \b
+    Examples:
+      python -m checker rules
+      python -m checker rules --check
+    """
+    from .rules import load_rules
+
+    book = load_rules()
+    if validate_only:
+        examples = sum(len(r.spec.examples.must_flag) + len(r.spec.examples.must_pass)
+                       for r in book.rules.values())
+        click.echo(f"ok: {len(book.rules)} rules in {len(book.files)} files, {examples} examples, "
+                   f"version {book.version}")
+        return
+    catalogue = rule_catalogue(book)
+    if fmt == "json":
+        click.echo(json.dumps(catalogue, ensure_ascii=False, indent=2))
+        return
+    for category, rules in catalogue["categories"].items():
+        click.echo(click.style(f"{category} ({len(rules)})", bold=True))
+        for rule in rules:
+            click.echo(f"  {rule['id']:<40} {rule['severity']:<7} {first_sentence(rule['message'])}")
+
+
+@cli.command("docs")
+def docs_command() -> None:
+    """Regenerate the generated documents (docs/coverage.md).
+
+    \b
+    Example:
+      python -m checker docs
+    """
+    from .coverage import coverage_markdown
+    from .guidance import load_guidance
+    from .paths import DOCS_DIR
+    from .rules import load_rules
+
+    path = DOCS_DIR / "coverage.md"
+    path.write_text(coverage_markdown(load_rules(), load_guidance()), encoding="utf8")
+    click.echo(f"wrote {path}")
+
+
+def rule_catalogue(book: Any) -> dict[str, Any]:
+    """Every rule with its message and citations, grouped by category (also served by the API)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for category, rules in book.by_category().items():
+        out[category] = [{
+            "id": r.id, "category": r.category, "severity": r.severity, "message": r.message,
+            "question": r.spec.question, "context": r.spec.context,
+            "citations": [c.to_dict() for c in r.citations],
+        } for r in sorted(rules, key=lambda r: r.id)]
+    return {"version": book.version, "categories": out}
+
+
+def first_sentence(text: str) -> str:
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
+def render_text_report(text: str, result: dict[str, Any], colour: bool) -> str:
+    """A readable terminal report: verdict, the advert with spans marked, findings, questions."""
+    level = result["level"]
+    lines = [
+        click.style(f"{level.upper()} RISK", fg=LEVEL_COLOURS[level], bold=True)
+        + f"  (score {result['score']:.0f}/100)",
+        result["summary"],
+        "",
+    ]
+    if result["findings"]:
+        lines.append(click.style("The text, with warning signs marked:", bold=True))
+        lines.append(_highlight(text, result["findings"], colour))
+        lines.append("")
+        lines.append(click.style("Why each one is a warning sign:", bold=True))
+        for f in result["findings"]:
+            head = f"[{f['id']}] {f['category']} ({f['severity']}) \u201c{f['text']}\u201d"
+            lines.append(click.style(head, fg=LEVEL_COLOURS.get(f["severity"], None), bold=True))
+            lines.extend(textwrap.wrap(f["explanation"], 92, initial_indent="    ",
+                                       subsequent_indent="    "))
+            quoted = [c for c in f["citations"] if c.get("quote")][:1]
+            for c in quoted:  # the first passage; the rest are in --format json
+                lines.extend(textwrap.wrap(f"Editorial: \u201c{c['quote']}\u201d \u2014 "
+                                           f"{c['credit']}", 92, initial_indent="    ",
+                                           subsequent_indent="      "))
+            for c in f["citations"]:
+                if c.get("url"):
+                    lines.append(f"    {c['source']}: {c['url']}")
+        lines.append("")
+    if result.get("questions"):
+        lines.append(click.style("Questions to ask the clinic:", bold=True))
+        for q in result["questions"]:
+            lines.extend(textwrap.wrap(q, 90, initial_indent="  - ", subsequent_indent="    "))
+        lines.append("")
+    versions = result["versions"]
+    lines.append(f"checker {versions['checker']}, rules {versions['rules']}, "
+                 f"model {versions['model']}; input sha256 {result['input']['sha256'][:16]}...")
+    return "\n".join(lines)
+
+
+def _highlight(text: str, findings: list[dict[str, Any]], colour: bool) -> str:
+    spans = sorted({(f["start"], f["end"]) for f in findings})
+    out, pos = [], 0
+    for start, end in spans:
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        piece = text[start:end]
+        out.append(click.style(piece, reverse=True, bold=True) if colour else f"[[{piece}]]")
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; usage errors and checker errors become one line on stderr, never a traceback."""
+    try:
+        result = cli.main(args=argv, prog_name="python -m checker", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        return 2
+    except click.UsageError as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except CheckerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 1
+    except BrokenPipeError:
+        return 0
+    return result if isinstance(result, int) else 0
