@@ -24,7 +24,7 @@ from .nlp import get_nlp
 from .paths import RULES_DIR
 
 CONTEXT_FILE_NAME = "context.yaml"
-MODIFIER_KINDS = ("negation", "disclaimer", "hedge", "critique", "question")
+MODIFIER_KINDS = ("negation", "disclaimer", "hedge", "critique", "question", "approved")
 
 
 class _Strict(BaseModel):
@@ -34,6 +34,10 @@ class _Strict(BaseModel):
 class _Treatment(_Strict):
     window: int = Field(ge=0, le=20)
     whole_text_below: int = Field(ge=0, le=1000)
+    phrases: list[str] = Field(min_length=1)
+
+
+class _Medical(_Strict):
     phrases: list[str] = Field(min_length=1)
 
 
@@ -59,6 +63,12 @@ class _Hedge(_Strict):
     weak: list[str] = Field(min_length=1)
 
 
+class _Approved(_Strict):
+    factor: float = Field(ge=0, le=1)
+    carry_sentences: int = Field(ge=0, le=5)
+    phrases: list[str] = Field(min_length=1)
+
+
 class _Question(_Strict):
     factor: float = Field(ge=0, le=1)
 
@@ -76,10 +86,12 @@ class ContextFile(_Strict):
     kind: Literal["context"]
     version: int
     treatment: _Treatment
+    medical: _Medical
     negation: _Negation
     disclaimer: _Factored
     hedge: _Hedge
     critique: _Factored
+    approved: _Approved
     question: _Question
     register_: _Register = Field(alias="register")  # "register" would shadow a BaseModel method
 
@@ -99,6 +111,7 @@ class Marks:
     vocabulary: "ContextVocabulary"
     document: Document
     treatment_sents: set[int]
+    medical_sents: set[int]
     cues_by_sent: dict[int, list[Cue]] = field(default_factory=dict)
     question_sents: set[int] = field(default_factory=set)
     research_cues: int = 0
@@ -112,16 +125,23 @@ class Marks:
                 and self.research_cues >= spec.ratio * max(self.advert_cues, 1))
 
     def has_treatment_near(self, sent_index: int) -> bool:
+        """A cell or regenerative treatment is named near the sentence (see context.yaml)."""
+        return self._near(self.treatment_sents, sent_index)
+
+    def has_medical_near(self, sent_index: int) -> bool:
+        """Any medical treatment word (or a cell treatment) is named near the sentence."""
+        return self._near(self.medical_sents | self.treatment_sents, sent_index)
+
+    def _near(self, sentences: set[int], sent_index: int) -> bool:
         spec = self.vocabulary.spec.treatment
-        if not self.treatment_sents:
+        if not sentences:
             return False
         if len(self.document.sents) <= spec.whole_text_below:
             return True
-        if any(i in self.treatment_sents
-               for i in range(sent_index - spec.window, sent_index + spec.window + 1)):
+        if any(i in sentences for i in range(sent_index - spec.window, sent_index + spec.window + 1)):
             return True
         paragraph = self.document.para_of_sent[sent_index]
-        return any(self.document.para_of_sent[i] == paragraph for i in self.treatment_sents)
+        return any(self.document.para_of_sent[i] == paragraph for i in sentences)
 
     def cues(self, sent_index: int, kind: str) -> list[Cue]:
         return [c for c in self.cues_by_sent.get(sent_index, ()) if c.kind == kind]
@@ -170,6 +190,10 @@ class Marks:
                 if carried:
                     steps.append({"step": "hedge_nearby", "cue": carried,
                                   "factor": spec.hedge.carry_factor})
+        if "approved" in allowed:
+            cue = self._approved_near(sent_index, start, end)
+            if cue:
+                steps.append({"step": "approved", "cue": cue, "factor": spec.approved.factor})
         if "question" in allowed and sent_index in self.question_sents:
             steps.append({"step": "question", "cue": "?", "factor": spec.question.factor})
         if self.reads_like_research:  # the whole text's register applies to every rule
@@ -203,6 +227,22 @@ class Marks:
             i -= 1
         return None
 
+    def _approved_near(self, sent_index: int, start: int, end: int) -> str | None:
+        """An approved product or established care named in the sentence or just before it."""
+        spec = self.vocabulary.spec.approved
+        for cue in self.cues(sent_index, "approved"):
+            if cue.end <= start or cue.start >= end:
+                return cue.text
+        paragraph = self.document.para_of_sent[sent_index]
+        for back in range(1, spec.carry_sentences + 1):
+            j = sent_index - back
+            if j < 0 or self.document.para_of_sent[j] != paragraph:
+                break
+            found = self.cues(j, "approved")
+            if found:
+                return found[0].text
+        return None
+
     def _carried_hedge(self, sent_index: int) -> str | None:
         spec = self.vocabulary.spec.hedge
         paragraph = self.document.para_of_sent[sent_index]
@@ -226,10 +266,12 @@ class ContextVocabulary:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         groups = {
             "treatment": spec.treatment.phrases,
+            "medical": spec.medical.phrases,
             "disclaimer": spec.disclaimer.phrases,
             "critique": spec.critique.phrases,
             "hedge_strong": spec.hedge.strong,
             "hedge_weak": spec.hedge.weak,
+            "approved": spec.approved.phrases,
         }
         groups["research"] = spec.register_.research
         groups["advert"] = spec.register_.advert
@@ -243,6 +285,7 @@ class ContextVocabulary:
 
     def marks(self, document: Document) -> Marks:
         treatment: set[int] = set()
+        medical: set[int] = set()
         cues: dict[int, list[Cue]] = {}
         doc = document.doc
         research = sum(len(r.findall(document.text)) for r in self.research_regexes)
@@ -260,6 +303,8 @@ class ContextVocabulary:
                 continue
             if kind == "treatment":
                 treatment.add(sent_index)
+            elif kind == "medical":
+                medical.add(sent_index)
             else:
                 cues.setdefault(sent_index, []).append(Cue(kind, start, end, doc[start:end].text))
         questions = set()
@@ -267,7 +312,7 @@ class ContextVocabulary:
             last = next((t for t in reversed(sent) if not t.is_space), None)
             if last is not None and last.text == "?":
                 questions.add(index)
-        return Marks(self, document, treatment, cues, questions, research, advert)
+        return Marks(self, document, treatment, medical, cues, questions, research, advert)
 
 
 def _load_yaml(path: Path) -> Any:

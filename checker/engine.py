@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from .document import analyse
 from .errors import InputError, InputTooLarge
 from .paths import CORPUS_DIR
 from .result import CATEGORIES, CATEGORY_LABELS, Finding, Result
+from .prices import PriceDetector
 from .rules import RuleBook, RuleHit, load_rules
 from .scoring import SET_ASIDE_BELOW, finding_weight, score_findings
 
@@ -42,6 +43,7 @@ class Checker:
 
     def __init__(self, rules_dir: Path | None = None, classifier: bool = True) -> None:
         self.rulebook: RuleBook = load_rules(rules_dir)
+        self.prices = PriceDetector(self.rulebook.detector_rules("prices"))
         self.classifier = None  # filled in by the classifier issue
         self.versions = {
             "checker": __version__,
@@ -59,9 +61,14 @@ class Checker:
             raise InputTooLarge(f"the text has {len(text):,} characters; the limit is {MAX_CHARS:,}")
         document = analyse(text)
         marks = self.rulebook.context.marks(document)
-        hits = self.rulebook.run(document, marks)
-        findings, set_aside = self._findings_from_hits(hits)
-        return self._result(text, findings, set_aside, marks)
+        unless = self.rulebook.unless_cues(document)
+        hits = self.rulebook.run(document, marks, unless)
+        weigh = partial(self.rulebook.weigh, document, marks, unless)
+        prices, price_hits = self.prices.detect(document, weigh, hits)
+        findings, set_aside = self._findings_from_hits(hits + price_hits)
+        result = self._result(text, findings, set_aside, marks)
+        result.prices = prices
+        return result
 
     # -- assembling ----------------------------------------------------------------------------
 
@@ -70,7 +77,7 @@ class Checker:
         set_aside: list[dict] = []
         for hit in hits:
             rule = hit.rule
-            weight = finding_weight(rule.severity, hit.confidence)
+            weight = finding_weight(hit.severity, hit.confidence)
             if hit.confidence < SET_ASIDE_BELOW:
                 set_aside.append({"rule": rule.id, "category": rule.category,
                                   "start": hit.start_char, "end": hit.end_char,
@@ -78,11 +85,11 @@ class Checker:
                                   "trail": hit.trail})
                 continue
             findings.append(Finding(
-                rule=rule.id, category=rule.category, severity=rule.severity,
+                rule=rule.id, category=rule.category, severity=hit.severity,
                 start=hit.start_char, end=hit.end_char, text=hit.text,
                 explanation=explain(rule.message, hit.trail), citations=list(rule.citations),
                 origin="rule", confidence=hit.confidence, weight=weight, trail=hit.trail,
-                question=rule.spec.question,
+                question=rule.spec.question, details=hit.details,
             ))
         return _merge_overlaps(findings), set_aside
 
@@ -127,6 +134,7 @@ _STEP_WORDS = {
     "critique": "the sentence reports or criticises the claim",
     "question": "asked as a question",
     "register": "the whole text reads like research or news writing",
+    "approved": "it is about an approved product or established care",
 }
 
 
@@ -148,13 +156,13 @@ def summarise(level: str, findings: list[Finding]) -> str:
     top = sorted(by_category, key=lambda c: (-by_category[c], CATEGORIES.index(c)))[:3]
     kinds = ", ".join(CATEGORY_LABELS[c].lower() for c in top)
     n = len(findings)
-    phrases = f"{n} phrase{'s' if n != 1 else ''}"
+    phrases, are = (f"{n} phrases", "are") if n != 1 else ("1 phrase", "is")
     if level == "high":
-        return f"High risk: {phrases} in this text are typical warning signs ({kinds})."
+        return f"High risk: {phrases} in this text {are} typical warning signs ({kinds})."
     if level == "medium":
-        return f"Medium risk: {phrases} in this text are warning signs worth questioning ({kinds})."
-    return (f"Low risk overall: {phrases} deserve a second look ({kinds}), but together they are "
-            f"not strong warning signs.")
+        return f"Medium risk: {phrases} in this text {are} warning signs worth questioning ({kinds})."
+    return (f"Low risk overall: {phrases} {'deserve' if n != 1 else 'deserves'} a second look "
+            f"({kinds}), but {'together they are' if n != 1 else 'it is'} not a strong warning sign.")
 
 
 @lru_cache(maxsize=2)

@@ -55,7 +55,7 @@ MAX_REGEX_REPEAT_PRODUCT = 20_000
 NON_RULE_FILES = {CONTEXT_FILE_NAME}
 
 Severity = Literal["low", "medium", "high"]
-Modifier = Literal["negation", "disclaimer", "hedge", "critique", "question"]
+Modifier = Literal["negation", "disclaimer", "hedge", "critique", "question", "approved"]
 
 
 class _Strict(BaseModel):
@@ -72,26 +72,15 @@ class ExampleSpec(_Strict):
     must_pass: list[str] = Field(min_length=1)
 
 
-class PriceCondition(_Strict):
-    """For price rules: fire on extracted prices whose USD estimate reaches a threshold."""
+class DetectorSpec(_Strict):
+    """For rules whose matches come from a detector (prices, indications) instead of patterns.
 
-    ramp: list[dict[str, Any]] = Field(min_length=1)   # [{min_usd: 5000, severity: medium}, ...]
-    units: list[str] = []          # only prices quoted in these units (empty: any)
-    exclude_units: list[str] = []
+    ``when`` holds the detector's own parameters (thresholds, statuses); the detector checks
+    them when the engine starts, so a bad threshold is a start-up error like any other.
+    """
 
-    @field_validator("ramp")
-    @classmethod
-    def _ramp_ok(cls, ramp: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        last = -1.0
-        for step in ramp:
-            if set(step) != {"min_usd", "severity"}:
-                raise ValueError("each ramp step needs exactly min_usd and severity")
-            if step["severity"] not in ("low", "medium", "high"):
-                raise ValueError(f"unknown severity {step['severity']!r}")
-            if not isinstance(step["min_usd"], (int, float)) or step["min_usd"] <= last:
-                raise ValueError("ramp thresholds must be numbers in increasing order")
-            last = float(step["min_usd"])
-        return ramp
+    name: Literal["prices", "indications"]
+    when: dict[str, Any] = {}
 
 
 class RuleSpec(_Strict):
@@ -99,12 +88,12 @@ class RuleSpec(_Strict):
     severity: Severity
     message: str = Field(min_length=20)
     question: str | None = None
-    context: Literal["treatment", "none"] = "none"
+    context: Literal["treatment", "medical", "none"] = "none"
     phrases: list[str] = []
     lemmas: list[str] = []
     patterns: list[list[dict[str, Any]]] = []
     regex: list[str] = []
-    price: PriceCondition | None = None
+    detector: DetectorSpec | None = None
     modifiers: list[Modifier] = list(MODIFIER_KINDS)
     unless: list[str] = []         # phrases that, anywhere in the sentence, cancel the rule
     citations: CitationSpec
@@ -119,8 +108,9 @@ class RuleSpec(_Strict):
 
     @model_validator(mode="after")
     def _has_patterns(self) -> "RuleSpec":
-        if not (self.phrases or self.lemmas or self.patterns or self.regex or self.price):
-            raise ValueError("a rule needs at least one of phrases, lemmas, patterns, regex, price")
+        if not (self.phrases or self.lemmas or self.patterns or self.regex or self.detector):
+            raise ValueError("a rule needs at least one of phrases, lemmas, patterns, regex, "
+                             "detector")
         return self
 
 
@@ -173,6 +163,12 @@ class RuleHit:
     text: str
     confidence: float
     trail: list[dict[str, Any]] = field(default_factory=list)
+    severity: str = ""            # the rule's severity unless a detector ramp chose another
+    details: dict[str, Any] = field(default_factory=dict)
+    sent_index: int = -1
+
+    def __post_init__(self) -> None:
+        self.severity = self.severity or self.rule.severity
 
 
 def _regex_cost(pattern: str) -> int:
@@ -266,20 +262,27 @@ class RuleBook:
                     found.append(Match(rule, span.start, span.end, "regex"))
         return found
 
-    def run(self, document: Document, marks: Marks) -> list[RuleHit]:
-        """Match every rule, keep the longest non-overlapping match per rule, weigh each one."""
-        by_rule: dict[str, list[Match]] = {}
-        for m in self.raw_matches(document):
-            if m.rule.spec.price is not None and not (m.rule.spec.phrases or m.rule.spec.lemmas
-                                                       or m.rule.spec.patterns or m.rule.spec.regex):
-                continue
-            by_rule.setdefault(m.rule.id, []).append(m)
+    def detector_rules(self, name: str) -> list[Rule]:
+        """The rules whose matches come from the named detector."""
+        return [r for r in self.rules.values()
+                if r.spec.detector is not None and r.spec.detector.name == name]
+
+    def unless_cues(self, document: Document) -> dict[tuple[str, int], str]:
+        """For each (rule id, sentence) where a rule's ``unless`` phrase occurs, the phrase."""
         cancelled: dict[tuple[str, int], str] = {}
         if self._unless_rule:
             for key, start, end in self._unless(document.doc):
                 sent_index = document.sentence_of(start)
                 cancelled.setdefault((self._unless_rule[key], sent_index),
                                      document.doc[start:end].text)
+        return cancelled
+
+    def run(self, document: Document, marks: Marks,
+            unless: dict[tuple[str, int], str]) -> list[RuleHit]:
+        """Match every rule, keep the longest non-overlapping match per rule, weigh each one."""
+        by_rule: dict[str, list[Match]] = {}
+        for m in self.raw_matches(document):
+            by_rule.setdefault(m.rule.id, []).append(m)
         hits: list[RuleHit] = []
         for matches in by_rule.values():
             matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
@@ -288,29 +291,39 @@ class RuleBook:
                 if m.start < last_end:
                     continue
                 last_end = m.end
-                hit = self._weigh(document, marks, m, cancelled)
+                hit = self.weigh(document, marks, unless, m.rule, m.start, m.end,
+                                 {"step": "match", "rule": m.rule.id, "pattern": m.pattern,
+                                  "severity": m.rule.severity})
                 if hit is not None:
                     hits.append(hit)
         return hits
 
-    def _weigh(self, document: Document, marks: Marks, m: Match,
-               cancelled: dict[tuple[str, int], str]) -> RuleHit | None:
-        rule = m.rule
-        sent_index = document.sentence_of(m.start)
+    def weigh(self, document: Document, marks: Marks, unless: dict[tuple[str, int], str],
+              rule: Rule, start: int, end: int, first_step: dict[str, Any],
+              severity: str = "", details: dict[str, Any] | None = None) -> RuleHit | None:
+        """Check a rule's context for the token span [start, end) and apply its modifiers.
+
+        Shared by pattern rules and by detectors (prices, indications), so every finding's
+        weight is decided the same way and recorded in the same kind of trail.
+        """
+        sent_index = document.sentence_of(start)
         if sent_index < 0:
             return None
-        trail: list[dict[str, Any]] = [{
-            "step": "match", "rule": rule.id, "pattern": m.pattern,
-            "severity": rule.severity,
-        }]
+        trail: list[dict[str, Any]] = [first_step]
         if rule.spec.context == "treatment":
             if not marks.has_treatment_near(sent_index):
                 return None
-            trail.append({"step": "context", "cue": "treatment mentioned nearby", "factor": 1.0})
+            trail.append({"step": "context", "cue": "cell or regenerative treatment named nearby",
+                          "factor": 1.0})
+        elif rule.spec.context == "medical":
+            if not marks.has_medical_near(sent_index):
+                return None
+            trail.append({"step": "context", "cue": "medical treatment named nearby",
+                          "factor": 1.0})
         confidence = 1.0
-        steps = marks.modifiers(m.start, m.end, tuple(rule.spec.modifiers))
-        if (rule.id, sent_index) in cancelled:
-            steps.insert(0, {"step": "unless", "cue": cancelled[(rule.id, sent_index)],
+        steps = marks.modifiers(start, end, tuple(rule.spec.modifiers))
+        if (rule.id, sent_index) in unless:
+            steps.insert(0, {"step": "unless", "cue": unless[(rule.id, sent_index)],
                              "factor": 0.0})
         for step in steps:
             before = confidence
@@ -318,11 +331,11 @@ class RuleBook:
             trail.append({**step, "before": before, "after": confidence})
             if confidence == 0.0:
                 break
-        start_char, end_char = document.token_span_to_original(m.start, m.end)
+        start_char, end_char = document.token_span_to_original(start, end)
         if end_char <= start_char:
             return None
         return RuleHit(rule, start_char, end_char, document.original[start_char:end_char],
-                       confidence, trail)
+                       confidence, trail, severity, details or {}, sent_index)
 
 
 # -- loading -----------------------------------------------------------------------------------
