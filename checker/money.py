@@ -466,6 +466,8 @@ _GLUE = (
 _UNIT_BEFORE: list[tuple[str, re.Pattern[str]]] = [
     ("cells", re.compile(
         r"(?i)(?<![a-z])(?:price|cost|fee|rate)?" + _S0 + r"(?:per|for)" + _S + r"(?:(?:a|one)" + _S + r")?" + _CELLS + _GLUE)),
+    # "50 million stem cells for just $2,500": a cell count right before its price
+    ("cells", re.compile(r"(?i)(?<![a-z0-9.,])" + _CELLS + _GLUE)),
     ("pkg_of", re.compile(
         r"(?i)(?<![a-z])(?:package|bundle|pack|series|course)" + _S + r"of" + _S + r"(?P<pc>" + _COUNT_WORD + r")"
         r"(?:" + _S + r"(?:[a-z\-]{1,15}" + _S + r"){0,1}" + _PKG_NOUN + r")?" + _GLUE)),
