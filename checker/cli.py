@@ -125,6 +125,101 @@ def rules_command(validate_only: bool, fmt: str) -> None:
             click.echo(f"  {rule['id']:<40} {rule['severity']:<7} {first_sentence(rule['message'])}")
 
 
+@cli.command("evaluate")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
+              show_default=True)
+@click.option("--no-classifier", is_flag=True, help="Rules only: do not use the trained model.")
+@click.option("--indications", "with_indications", is_flag=True,
+              help="Also measure condition detection on records with an 'indications' field.")
+def evaluate_command(path: Path, fmt: str, no_classifier: bool, with_indications: bool) -> None:
+    """Measure the checker on labelled JSON Lines (text, should_flag, flags).
+
+    A document counts as flagged when its level is medium or high; a category is predicted
+    when the result has a finding of that category.
+
+    \b
+    Example:
+      python -m checker evaluate ../shared/data/dev_real.jsonl --format json
+    """
+    from .engine import Checker
+    from .evaluate import evaluate, evaluate_indications, read_records, render_text
+
+    records, problems = read_records(path)
+    if not records:
+        raise click.UsageError(f"{path}: no usable records")
+    checker = Checker(classifier=not no_classifier)
+    report = evaluate(records, checker)
+    report["unreadable_records"] = problems
+    report["mode"] = "rules" if no_classifier else "rules_and_classifier"
+    if with_indications:
+        lines = [json.loads(l) for l in path.read_text(encoding="utf8").splitlines() if l.strip()
+                 and not any(p["line"] == i for p in problems for i in [0])]
+        report["indications"] = evaluate_indications(
+            (r for r in lines if isinstance(r, dict)), checker)
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    click.echo(render_text(report, f"{path.name} - {report['mode'].replace('_', ' ')}"))
+    if problems:
+        for p in problems[:10]:
+            click.echo(f"  line {p['line']}: {p['problem']}")
+    if with_indications:
+        ind = report["indications"]
+        click.echo("")
+        click.echo(f"Condition detection on {ind['records']} records naming "
+                   f"{ind['gold_conditions']} conditions: recall (mentioned) "
+                   f"{ind['recall_mentioned']:.3f}, recall (offered) {ind['recall_offered']:.3f}, "
+                   f"precision (mentioned) {ind['precision_mentioned']:.3f}")
+        click.echo(f"  breakdown: {ind['breakdown']}")
+        o = ind["offered_vs_mentioned"]
+        click.echo(f"  offered vs only mentioned: precision {o['precision']:.3f} recall "
+                   f"{o['recall']:.3f} false-positive rate {o['false_positive_rate']:.3f}")
+
+
+@cli.command("train")
+@click.option("--dev", "dev_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also measure on this labelled JSON Lines file and record it in the model card "
+                   "(default: ../shared/data/dev_real.jsonl when present).")
+def train_command(dev_path: Path | None) -> None:
+    """Train the claim classifier from corpus/training and save it with its model card.
+
+    \b
+    Example:
+      python -m checker train
+    """
+    import time as _time
+
+    from . import classifier as clf
+    from .paths import MODELS_DIR, ROOT
+
+    started = _time.perf_counter()
+    report = clf.train()
+    path = clf.save(report)
+    click.echo(f"trained in {report.card['training_seconds']} s (cross-validation "
+               f"{report.card['cross_validation_seconds']} s); saved {path} "
+               f"({report.card['size_bytes']:,} bytes)")
+    if dev_path is None:
+        default = ROOT.parent / "shared" / "data" / "dev_real.jsonl"
+        dev_path = default if default.exists() else None
+    if dev_path is not None:
+        from .engine import Checker
+        from .evaluate import evaluate, read_records
+
+        records, _ = read_records(dev_path)
+        dev: dict[str, Any] = {"file": dev_path.name, "measured": _time.strftime("%Y-%m-%d")}
+        for mode, use in (("rules", False), ("rules_and_classifier", True)):
+            r = evaluate(records, Checker(classifier=use, models_dir=MODELS_DIR))
+            dev[mode] = {k: r[k] for k in ("documents", "document", "categories")}
+        report.card["dev_real"] = dev
+        (MODELS_DIR / clf.CARD_JSON).write_text(json.dumps(report.card, indent=2, sort_keys=True) + "\n")
+        (MODELS_DIR / clf.CARD_MD).write_text(clf.card_markdown(report.card))
+        both = dev["rules_and_classifier"]["document"]
+        click.echo(f"{dev_path.name}: rules + classifier F1 {both['f1']:.3f} "
+                   f"(precision {both['precision']:.3f}, recall {both['recall']:.3f})")
+    click.echo(f"done in {_time.perf_counter() - started:.1f} s")
+
+
 @cli.command("docs")
 def docs_command() -> None:
     """Regenerate the generated documents (docs/coverage.md).

@@ -146,12 +146,13 @@ class Marks:
     def cues(self, sent_index: int, kind: str) -> list[Cue]:
         return [c for c in self.cues_by_sent.get(sent_index, ()) if c.kind == kind]
 
-    def modifiers(self, start: int, end: int, allowed: tuple[str, ...] = MODIFIER_KINDS
-                  ) -> list[dict[str, Any]]:
+    def modifiers(self, start: int, end: int, allowed: tuple[str, ...] = MODIFIER_KINDS,
+                  whole_sentence: bool = False) -> list[dict[str, Any]]:
         """The cues that change the weight of the token span [start, end), strongest first.
 
         Each is a trail step: ``{"step", "cue", "factor"}``. Cues inside the span itself never
-        count: a rule for "no side effects" is not negated by its own "no".
+        count: a rule for "no side effects" is not negated by its own "no". A finding that spans
+        its whole sentence (the classifier's) counts the cues inside it.
         """
         spec = self.vocabulary.spec
         sent_index = self.document.sentence_of(start)
@@ -160,7 +161,7 @@ class Marks:
         steps: list[dict[str, Any]] = []
 
         def outside(cue: Cue) -> bool:
-            return cue.end <= start or cue.start >= end
+            return whole_sentence or cue.end <= start or cue.start >= end
 
         if "negation" in allowed:
             negator = self._negator(start, sent_index)
@@ -191,7 +192,7 @@ class Marks:
                     steps.append({"step": "hedge_nearby", "cue": carried,
                                   "factor": spec.hedge.carry_factor})
         if "approved" in allowed:
-            cue = self._approved_near(sent_index, start, end)
+            cue = self._approved_near(sent_index, start, end, whole_sentence)
             if cue:
                 steps.append({"step": "approved", "cue": cue, "factor": spec.approved.factor})
         if "question" in allowed and sent_index in self.question_sents:
@@ -227,11 +228,12 @@ class Marks:
             i -= 1
         return None
 
-    def _approved_near(self, sent_index: int, start: int, end: int) -> str | None:
+    def _approved_near(self, sent_index: int, start: int, end: int,
+                       whole_sentence: bool = False) -> str | None:
         """An approved product or established care named in the sentence or just before it."""
         spec = self.vocabulary.spec.approved
         for cue in self.cues(sent_index, "approved"):
-            if cue.end <= start or cue.start >= end:
+            if whole_sentence or cue.end <= start or cue.start >= end:
                 return cue.text
         paragraph = self.document.para_of_sent[sent_index]
         for back in range(1, spec.carry_sentences + 1):

@@ -15,8 +15,10 @@ from . import __version__
 from .context import Marks
 from .document import analyse
 from .errors import InputError, InputTooLarge
-from .paths import CORPUS_DIR
+from .paths import CORPUS_DIR, MODELS_DIR
 from .result import CATEGORIES, CATEGORY_LABELS, Finding, Result
+from .classifier import ClaimModel, ClassifierDetector
+from .indications import IndicationDetector
 from .prices import PriceDetector
 from .rules import RuleBook, RuleHit, load_rules
 from .scoring import SET_ASIDE_BELOW, finding_weight, score_findings
@@ -41,15 +43,22 @@ def _data_version() -> str:
 class Checker:
     """Rules, knowledge and (optionally) the classifier, loaded once and reused for every text."""
 
-    def __init__(self, rules_dir: Path | None = None, classifier: bool = True) -> None:
+    def __init__(self, rules_dir: Path | None = None, classifier: bool = True,
+                 models_dir: Path | None = None) -> None:
         self.rulebook: RuleBook = load_rules(rules_dir)
         self.prices = PriceDetector(self.rulebook.detector_rules("prices"))
-        self.classifier = None  # filled in by the classifier issue
+        self.indications = IndicationDetector(self.rulebook.detector_rules("indications"))
+        self.classifier: ClassifierDetector | None = None
+        model_version = "none"
+        if classifier:
+            model = ClaimModel.load(models_dir or MODELS_DIR)
+            self.classifier = ClassifierDetector(model, self.rulebook.detector_rules("classifier"))
+            model_version = model.version
         self.versions = {
             "checker": __version__,
             "rules": self.rulebook.version,
             "data": _data_version(),
-            "model": "none",
+            "model": model_version,
         }
 
     def check(self, text: Any) -> Result:
@@ -65,9 +74,15 @@ class Checker:
         hits = self.rulebook.run(document, marks, unless)
         weigh = partial(self.rulebook.weigh, document, marks, unless)
         prices, price_hits = self.prices.detect(document, weigh, hits)
-        findings, set_aside = self._findings_from_hits(hits + price_hits)
+        hits += price_hits
+        indications = self.indications.detect(document, marks, weigh)
+        hits += indications.hits
+        if self.classifier is not None:
+            hits += self.classifier.detect(document, weigh, hits, indications.covered)
+        findings, set_aside = self._findings_from_hits(hits)
         result = self._result(text, findings, set_aside, marks)
         result.prices = prices
+        result.indications = indications.records
         return result
 
     # -- assembling ----------------------------------------------------------------------------
@@ -87,8 +102,10 @@ class Checker:
             findings.append(Finding(
                 rule=rule.id, category=rule.category, severity=hit.severity,
                 start=hit.start_char, end=hit.end_char, text=hit.text,
-                explanation=explain(rule.message, hit.trail), citations=list(rule.citations),
-                origin="rule", confidence=hit.confidence, weight=weight, trail=hit.trail,
+                explanation=explain(rule.message, hit.trail, hit.details.get("fact")),
+                citations=list(rule.citations) + hit.citations,
+                origin="classifier" if hit.trail[0]["step"] == "classifier" else "rule",
+                confidence=hit.confidence, weight=weight, trail=hit.trail,
                 question=rule.spec.question, details=hit.details,
             ))
         return _merge_overlaps(findings), set_aside
@@ -138,13 +155,14 @@ _STEP_WORDS = {
 }
 
 
-def explain(message: str, trail: list[dict]) -> str:
-    """The rule's plain message, plus one sentence on what softened it, if anything did."""
+def explain(message: str, trail: list[dict], fact: str | None = None) -> str:
+    """The rule's plain message, the fact a detector found, and what softened it, if anything."""
+    text = f"{message} {fact}" if fact else message
     softeners = [s for s in trail if s.get("step") in _STEP_WORDS and s.get("factor", 1) < 1]
     if not softeners:
-        return message
+        return text
     parts = [f"{_STEP_WORDS[s['step']]} (\u201c{s['cue']}\u201d)" for s in softeners]
-    return f"{message} This counts for less here: {', '.join(parts)}."
+    return f"{text} This counts for less here: {', '.join(parts)}."
 
 
 def summarise(level: str, findings: list[Finding]) -> str:

@@ -79,7 +79,7 @@ class DetectorSpec(_Strict):
     them when the engine starts, so a bad threshold is a start-up error like any other.
     """
 
-    name: Literal["prices", "indications"]
+    name: Literal["prices", "indications", "classifier"]
     when: dict[str, Any] = {}
 
 
@@ -166,6 +166,7 @@ class RuleHit:
     severity: str = ""            # the rule's severity unless a detector ramp chose another
     details: dict[str, Any] = field(default_factory=dict)
     sent_index: int = -1
+    citations: list[Citation] = field(default_factory=list)   # beyond the rule's own
 
     def __post_init__(self) -> None:
         self.severity = self.severity or self.rule.severity
@@ -300,7 +301,8 @@ class RuleBook:
 
     def weigh(self, document: Document, marks: Marks, unless: dict[tuple[str, int], str],
               rule: Rule, start: int, end: int, first_step: dict[str, Any],
-              severity: str = "", details: dict[str, Any] | None = None) -> RuleHit | None:
+              severity: str = "", details: dict[str, Any] | None = None,
+              confidence: float = 1.0, whole_sentence: bool = False) -> RuleHit | None:
         """Check a rule's context for the token span [start, end) and apply its modifiers.
 
         Shared by pattern rules and by detectors (prices, indications), so every finding's
@@ -320,8 +322,7 @@ class RuleBook:
                 return None
             trail.append({"step": "context", "cue": "medical treatment named nearby",
                           "factor": 1.0})
-        confidence = 1.0
-        steps = marks.modifiers(start, end, tuple(rule.spec.modifiers))
+        steps = marks.modifiers(start, end, tuple(rule.spec.modifiers), whole_sentence)
         if (rule.id, sent_index) in unless:
             steps.insert(0, {"step": "unless", "cue": unless[(rule.id, sent_index)],
                              "factor": 0.0})

@@ -1,0 +1,465 @@
+"""The claim classifier: a small, explainable scikit-learn model over sentences.
+
+* ``load_corpus`` reads ``corpus/training/*.jsonl`` (text, labels, source, note).
+* ``build_pipeline`` is a named ``Pipeline``: word 1-2-grams and character 2-5-grams (TF-IDF),
+  then one-vs-rest logistic regression with sigmoid-calibrated probabilities, one per category.
+* ``train`` fits it with fixed seeds, cross-validates it, picks a decision threshold per
+  category, and ``save`` writes it with skops beside a model card (Markdown and JSON).
+* ``ClaimModel`` loads it safely (skops, with an explicit list of trusted types), scores
+  sentences, and names the n-grams that drove each score.
+
+Nothing here downloads anything; the model is trained from our own corpus in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from .errors import ModelError
+from .paths import CORPUS_DIR, MODELS_DIR, ROOT
+from .result import CATEGORIES
+
+log = logging.getLogger(__name__)
+
+TRAINING_DIR = CORPUS_DIR / "training"
+MODEL_FILE = "claim_classifier.skops"
+CARD_JSON = "model_card.json"
+CARD_MD = "MODEL_CARD.md"
+SEED = 20251008  # the editorial's publication date
+CODE_FILES = ("checker/classifier.py",)
+REBUILD_HINT = "rebuild it with: python -m checker train"
+
+# The only types a model file may contain; anything else is refused when loading.
+TRUSTED_TYPES = [
+    "builtins.dict", "builtins.list", "builtins.tuple", "builtins.str", "builtins.int",
+    "builtins.float", "builtins.bool", "builtins.NoneType", "builtins.slice",
+    "numpy.dtype", "numpy.float64", "numpy.int64", "numpy.int32", "numpy.ndarray",
+    "scipy.sparse._csr.csr_matrix", "scipy.sparse._csr.csr_array",
+    "sklearn.pipeline.Pipeline", "sklearn.pipeline.FeatureUnion",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.multiclass.OneVsRestClassifier",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.preprocessing._label.LabelBinarizer",
+    "sklearn.preprocessing._label.MultiLabelBinarizer",
+    "sklearn.utils._bunch.Bunch",
+]
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    labels: tuple[str, ...]
+    source: str
+    file: str
+
+
+def training_files(directory: Path = TRAINING_DIR) -> list[Path]:
+    return sorted(directory.glob("*.jsonl"))
+
+
+def load_corpus(directory: Path = TRAINING_DIR) -> list[Example]:
+    examples: list[Example] = []
+    for path in training_files(directory):
+        for n, line in enumerate(path.read_text(encoding="utf8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                labels = tuple(record["labels"])
+                text = record["text"]
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ModelError(f"{path.name}:{n}: not a training record ({exc})") from None
+            unknown = set(labels) - set(CATEGORIES)
+            if unknown:
+                raise ModelError(f"{path.name}:{n}: unknown label(s) {sorted(unknown)}")
+            examples.append(Example(text, labels, record.get("source", ""), path.name))
+    if not examples:
+        raise ModelError(f"no training sentences in {directory}")
+    return examples
+
+
+def corpus_hash(directory: Path = TRAINING_DIR) -> str:
+    digest = hashlib.sha256()
+    for path in training_files(directory):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def code_hash() -> str:
+    digest = hashlib.sha256()
+    for name in CODE_FILES:
+        digest.update((ROOT / name).read_bytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def label_matrix(examples: Iterable[Example]) -> np.ndarray:
+    return np.array([[c in e.labels for c in CATEGORIES] for e in examples], dtype=np.int8)
+
+
+# -- the model -------------------------------------------------------------------------------
+
+
+def build_pipeline(seed: int = SEED):
+    """The named pipeline: features, then one calibrated linear model per category."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    features = FeatureUnion([
+        ("words", TfidfVectorizer(lowercase=True, ngram_range=(1, 2), min_df=2,
+                                  sublinear_tf=True, token_pattern=r"(?u)\b\w[\w'-]*\b",
+                                  dtype=np.float64)),
+        ("chars", TfidfVectorizer(lowercase=True, analyzer="char_wb", ngram_range=(2, 5),
+                                  min_df=3, sublinear_tf=True, max_features=20000,
+                                  dtype=np.float64)),
+    ])
+    linear = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear",
+                                max_iter=1000, random_state=seed)
+    model = OneVsRestClassifier(
+        CalibratedClassifierCV(linear, method="sigmoid", cv=3, ensemble=False))
+    return Pipeline([("features", features), ("model", model)])
+
+
+def _cross_validated_probabilities(texts: list[str], y: np.ndarray, seed: int, folds: int = 5
+                                   ) -> np.ndarray:
+    from sklearn.model_selection import KFold
+
+    out = np.zeros(y.shape, dtype=float)
+    for train_idx, test_idx in KFold(folds, shuffle=True, random_state=seed).split(texts):
+        pipe = build_pipeline(seed)
+        pipe.fit([texts[i] for i in train_idx], y[train_idx])
+        out[test_idx] = pipe.predict_proba([texts[i] for i in test_idx])
+    return out
+
+
+def _prf(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    tp = int(np.sum(gold & pred))
+    fp = int(np.sum(~gold & pred))
+    fn = int(np.sum(gold & ~pred))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+            "support": int(np.sum(gold))}
+
+
+def choose_thresholds(y: np.ndarray, proba: np.ndarray, min_precision: float = 0.8
+                      ) -> dict[str, float]:
+    """Per category, the lowest threshold whose cross-validated precision reaches the floor.
+
+    Lower thresholds find more claims; the floor keeps false alarms rare. Where no threshold
+    reaches it, the one with the best F1 is used.
+    """
+    thresholds = {}
+    grid = np.round(np.arange(0.30, 0.96, 0.05), 2)
+    for k, category in enumerate(CATEGORIES):
+        gold = y[:, k].astype(bool)
+        best_f1, best_t, chosen = -1.0, 0.5, None
+        for t in grid:
+            m = _prf(gold, proba[:, k] >= t)
+            if m["f1"] > best_f1:
+                best_f1, best_t = m["f1"], float(t)
+            if chosen is None and m["precision"] >= min_precision:
+                chosen = float(t)
+        thresholds[category] = chosen if chosen is not None else best_t
+    return thresholds
+
+
+@dataclass
+class TrainingReport:
+    card: dict[str, Any]
+    pipeline: Any
+
+
+def train(directory: Path = TRAINING_DIR, seed: int = SEED, folds: int = 5) -> TrainingReport:
+    """Fit the pipeline on the whole corpus, with cross-validated figures for the card."""
+    import sklearn
+
+    examples = load_corpus(directory)
+    texts = [e.text for e in examples]
+    y = label_matrix(examples)
+    started = time.perf_counter()
+    proba = _cross_validated_probabilities(texts, y, seed, folds)
+    thresholds = choose_thresholds(y, proba)
+    cv = {c: _prf(y[:, k].astype(bool), proba[:, k] >= thresholds[c])
+          for k, c in enumerate(CATEGORIES)}
+    cv_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    pipeline = build_pipeline(seed).fit(texts, y)
+    fit_seconds = time.perf_counter() - started
+    for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
+        # Only kept for introspection, and it lists every pruned n-gram: megabytes for nothing.
+        vectorizer.stop_words_ = None
+        # numpy integers would each become a file in the skops archive; plain ints are JSON.
+        vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+    counts = {c: int(y[:, k].sum()) for k, c in enumerate(CATEGORIES)}
+    card = {
+        "model": MODEL_FILE,
+        "trained": time.strftime("%Y-%m-%d"),
+        "seed": seed,
+        "sklearn": sklearn.__version__,
+        "data": {
+            "sentences": len(examples),
+            "negatives": int((y.sum(axis=1) == 0).sum()),
+            "per_category": counts,
+            "files": {p.name: sum(1 for e in examples if e.file == p.name)
+                      for p in training_files(directory)},
+            "hash": corpus_hash(directory),
+        },
+        "code_hash": code_hash(),
+        "thresholds": thresholds,
+        "cross_validation": {"folds": folds, "per_category": cv},
+        "training_seconds": round(fit_seconds, 2),
+        "cross_validation_seconds": round(cv_seconds, 2),
+    }
+    return TrainingReport(card, pipeline)
+
+
+def save(report: TrainingReport, models_dir: Path = MODELS_DIR) -> Path:
+    import skops.io as sio
+
+    models_dir.mkdir(parents=True, exist_ok=True)
+    path = models_dir / MODEL_FILE
+    # skops writes vocabularies as JSON; deflating the archive shrinks it about tenfold.
+    sio.dump(report.pipeline, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    report.card["size_bytes"] = path.stat().st_size
+    report.card["file_sha256"] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    (models_dir / CARD_JSON).write_text(json.dumps(report.card, indent=2, sort_keys=True) + "\n")
+    (models_dir / CARD_MD).write_text(card_markdown(report.card))
+    return path
+
+
+def card_markdown(card: dict[str, Any]) -> str:
+    data = card["data"]
+    lines = [
+        "# Model card: claim classifier",
+        "",
+        "A sentence classifier that catches the claims the rules did not foresee. It is one part",
+        "of the Clinic Claim Checker; its findings are marked `origin: \"classifier\"` and carry",
+        "their probability and the n-grams that drove it.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| file | `models/{card['model']}` (skops; {card.get('size_bytes', 0):,} bytes) |",
+        f"| trained | {card['trained']} with scikit-learn {card['sklearn']}, seed {card['seed']} |",
+        f"| training time | {card['training_seconds']} s (cross-validation {card['cross_validation_seconds']} s) |",
+        f"| training data | {data['sentences']:,} sentences ({data['negatives']:,} with no label), `{data['hash'][:23]}...` |",
+        f"| code | `{card['code_hash'][:23]}...` (checker/classifier.py) |",
+        "",
+        "## Model",
+        "",
+        "Word 1-2-grams and character 2-5-grams (TF-IDF, sublinear), one logistic regression per",
+        "category (one-vs-rest, class-balanced), probabilities calibrated with a sigmoid fitted on",
+        "3-fold cross-validated scores. Explanations pair each feature with its coefficient.",
+        "",
+        "## Training data",
+        "",
+        "Written for this project (see `corpus/training/README.md`); nothing from `../shared/data`.",
+        "",
+        "| category | sentences |",
+        "|---|---|",
+    ]
+    lines += [f"| {c} | {n} |" for c, n in data["per_category"].items()]
+    lines += ["", "| file | sentences |", "|---|---|"]
+    lines += [f"| {f} | {n} |" for f, n in data["files"].items()]
+    cv = card["cross_validation"]
+    lines += ["", f"## Cross-validated, {cv['folds']} folds (sentence level)", "",
+              "| category | threshold | precision | recall | F1 | support |", "|---|---|---|---|---|---|"]
+    for c, m in cv["per_category"].items():
+        lines.append(f"| {c} | {card['thresholds'][c]:.2f} | {m['precision']:.3f} | "
+                     f"{m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
+    dev = card.get("dev_real")
+    if dev:
+        lines += ["", "## On real adverts: `../shared/data/dev_real.jsonl` (document level)", "",
+                  f"Measured {dev.get('measured', '')} with `python -m checker evaluate`; a",
+                  "document is flagged when its level is medium or high; a category is predicted",
+                  "when the document has a finding of that category.", ""]
+        for mode in ("rules", "rules_and_classifier"):
+            if mode not in dev:
+                continue
+            d = dev[mode]["document"]
+            lines += [f"### {mode.replace('_', ' ')}", "",
+                      f"documents {dev[mode]['documents']}: precision {d['precision']:.3f}, "
+                      f"recall {d['recall']:.3f}, F1 {d['f1']:.3f}, false-positive rate "
+                      f"{d['false_positive_rate']:.3f}", "",
+                      "| category | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+            for c, m in dev[mode]["categories"].items():
+                lines.append(f"| {c} | {m['precision']:.3f} | {m['recall']:.3f} | "
+                             f"{m['f1']:.3f} | {m['support']} |")
+            lines.append("")
+    lines += ["", "## Limits", "",
+              "* It reads single sentences: a claim spread over two sentences is seen in halves.",
+              "* It learned from sentences we wrote; real adverts differ, so the dev-set figures",
+              "  above are the honest measure, and the held-out set will differ again.",
+              "* Its findings never stand alone as proof: they say which words made the model",
+              "  think so, and hedges and the register of the whole text still weigh them.", ""]
+    return "\n".join(lines)
+
+
+# -- using the model --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SentenceScore:
+    category: str
+    probability: float
+    threshold: float
+    features: list[tuple[str, float]]
+
+
+class ClaimModel:
+    """A loaded model: scores sentences and explains each score by its top features."""
+
+    def __init__(self, pipeline: Any, card: dict[str, Any]) -> None:
+        self.pipeline = pipeline
+        self.card = card
+        self.thresholds = {c: float(card["thresholds"][c]) for c in CATEGORIES}
+        self.version = f"{card['model']}@{card['file_sha256'][7:23]}"
+        features = pipeline.named_steps["features"]
+        self.feature_names = np.asarray(features.get_feature_names_out())
+        # The base estimator of each category's calibrated classifier holds the coefficients.
+        estimators = pipeline.named_steps["model"].estimators_
+        self.coef = np.vstack([e.calibrated_classifiers_[0].estimator.coef_.ravel()
+                               for e in estimators])
+
+    @classmethod
+    def load(cls, models_dir: Path = MODELS_DIR) -> "ClaimModel":
+        import skops.io as sio
+
+        path = models_dir / MODEL_FILE
+        card_path = models_dir / CARD_JSON
+        if not path.exists() or not card_path.exists():
+            raise ModelError(f"the classifier model is missing ({path}); {REBUILD_HINT}")
+        try:
+            card = json.loads(card_path.read_text())
+            expected = card["file_sha256"]
+        except (json.JSONDecodeError, KeyError) as exc:
+            raise ModelError(f"the model card {card_path} is unreadable ({exc}); {REBUILD_HINT}") from None
+        actual = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        if actual != expected:
+            raise ModelError(f"the model file {path} does not match its model card "
+                             f"(corrupt or replaced); {REBUILD_HINT}")
+        try:
+            untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
+            if untrusted:
+                raise ModelError(f"the model file {path} contains types we do not trust: "
+                                 f"{sorted(untrusted)}; {REBUILD_HINT}")
+            pipeline = sio.load(path, trusted=TRUSTED_TYPES)
+        except ModelError:
+            raise
+        except Exception as exc:  # skops raises many kinds of errors for a damaged file
+            raise ModelError(f"the model file {path} cannot be read ({type(exc).__name__}); "
+                             f"{REBUILD_HINT}") from None
+        return cls(pipeline, card)
+
+    def score(self, sentences: list[str], explain: bool = True, top: int = 5
+              ) -> list[list[SentenceScore]]:
+        """For each sentence, the categories whose probability reaches their threshold."""
+        if not sentences:
+            return []
+        features = self.pipeline.named_steps["features"].transform(sentences)
+        proba = self.pipeline.named_steps["model"].predict_proba(features)
+        out: list[list[SentenceScore]] = []
+        for i in range(len(sentences)):
+            row: list[SentenceScore] = []
+            for k, category in enumerate(CATEGORIES):
+                p = float(proba[i, k])
+                t = self.thresholds[category]
+                if p < t:
+                    continue
+                row.append(SentenceScore(category, p, t,
+                                         self._top_features(features, i, k, top) if explain else []))
+            out.append(row)
+        return out
+
+    def probabilities(self, sentences: list[str]) -> np.ndarray:
+        return self.pipeline.predict_proba(sentences)
+
+    def _top_features(self, features: Any, i: int, k: int, top: int) -> list[tuple[str, float]]:
+        row = features.getrow(i)
+        contrib = row.data * self.coef[k, row.indices]
+        order = np.argsort(-contrib)[:top]
+        return [(str(self.feature_names[row.indices[j]]), round(float(contrib[j]), 4))
+                for j in order if contrib[j] > 0]
+
+
+# -- the classifier as a detector -------------------------------------------------------------
+
+
+class ClassifierDetector:
+    """Adds a finding where the model reads a claim in a sentence that no rule covered.
+
+    Each category's finding comes from the rule in that category's file whose detector is
+    ``classifier`` (its message, severity and citations are data, like every other rule). The
+    finding spans the sentence, its confidence starts at the model's probability, and its trail
+    names the n-grams that drove the score. Context modifiers (the register of the whole text,
+    research framing just before) still apply through the shared ``weigh``.
+    """
+
+    MIN_WORDS = 3
+
+    def __init__(self, model: ClaimModel, rules: list[Any]) -> None:
+        self.model = model
+        self.rule_of = {r.category: r for r in rules}
+
+    def detect(self, document: Any, weigh: Any, hits_so_far: list[Any],
+               covered: list[tuple[str, int, int]] = ()) -> list[Any]:
+        """Findings for sentences where the model sees a claim no rule or detector covered."""
+        spans_covered = [(h.rule.category, h.start_char, h.end_char) for h in hits_so_far]
+        spans_covered += list(covered)
+        sentences = [s for s in document.sents
+                     if sum(1 for t in s if t.is_alpha) >= self.MIN_WORDS]
+        if not sentences:
+            return []
+        spans = [_trimmed(s) for s in sentences]
+        scores = self.model.score([document.text[a:b] for a, b in
+                                   ((sp.start_char, sp.end_char) for sp in spans)])
+        hits = []
+        for span, sentence_scores in zip(spans, scores):
+            if not sentence_scores:
+                continue
+            start, end = document.original_span(span.start_char, span.end_char)
+            for s in sentence_scores:
+                rule = self.rule_of.get(s.category)
+                if rule is None or any(cat == s.category and a < end and start < b
+                                       for cat, a, b in spans_covered):
+                    continue
+                first = {"step": "classifier", "rule": rule.id, "severity": rule.severity,
+                         "probability": round(s.probability, 4), "threshold": s.threshold,
+                         "features": [{"ngram": n, "weight": w} for n, w in s.features],
+                         "model": self.model.version}
+                hit = weigh(rule, span.start, span.end, first,
+                            confidence=round(s.probability, 4), whole_sentence=True)
+                if hit is not None:
+                    hits.append(hit)
+        return hits
+
+
+def _trimmed(sentence: Any) -> Any:
+    """The sentence without leading or trailing whitespace tokens."""
+    start, end = sentence.start, sentence.end
+    doc = sentence.doc
+    while start < end and doc[start].is_space:
+        start += 1
+    while end > start and doc[end - 1].is_space:
+        end -= 1
+    return doc[start:end]
