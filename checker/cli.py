@@ -63,6 +63,16 @@ def cli(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
+def _register_server_commands() -> None:
+    from .server import keys_group, serve_command
+
+    cli.add_command(serve_command)
+    cli.add_command(keys_group)
+
+
+_register_server_commands()
+
+
 @cli.command("check")
 @click.argument("source", required=False, metavar="[FILE|-]")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",

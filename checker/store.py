@@ -1,0 +1,364 @@
+"""Storage: results, API keys, jobs and the audit trail in one SQLite file, through sqlite-utils.
+
+* WAL mode and a busy timeout, so several server workers (processes or threads) can write at
+  once without losing a write.
+* Explicit, numbered schema migrations, recorded in ``schema_migrations``; opening an old file
+  upgrades it, opening a newer one than the code knows is refused.
+* Every stored result keeps the input's sha256, the text, the checker/rules/data/model versions,
+  the time and the API key that asked, so a regulator can reproduce and defend it.
+
+One ``Store`` per thread or request: sqlite3 connections are not shared between threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import sqlite_utils
+
+from .errors import CheckerError
+
+BUSY_TIMEOUT_MS = 30_000
+KEY_PREFIX = "ccc_"
+
+
+class StoreError(CheckerError):
+    code = "E501"
+
+
+class NotFound(StoreError):
+    code = "E502"
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def new_id(nbytes: int = 16) -> str:
+    """An unguessable id (128 random bits, URL-safe)."""
+    return secrets.token_urlsafe(nbytes)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf8")).hexdigest()
+
+
+# -- migrations -------------------------------------------------------------------------------
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db["checks"].create({
+        "id": str, "created": str, "source": str, "sha256": str, "chars": int, "text": str,
+        "clinic": str, "url": str, "level": str, "score": float, "result": str,
+        "checker_version": str, "rules_version": str, "data_version": str, "model_version": str,
+        "key_id": str,
+    }, pk="id", not_null={"created", "sha256", "text", "result"})
+    db["checks"].create_index(["created"])
+    db["checks"].create_index(["sha256"])
+    db["checks"].create_index(["key_id", "created"])
+    db["keys"].create({
+        "id": str, "name": str, "hash": str, "prefix": str, "created": str, "revoked": str,
+    }, pk="id", not_null={"name", "hash", "created"})
+    db["keys"].create_index(["hash"], unique=True)
+    db["audit"].create({
+        "id": int, "time": str, "key_id": str, "address": str, "action": str, "target": str,
+        "status": int, "detail": str,
+    }, pk="id")
+    db["audit"].create_index(["time"])
+    db["audit"].create_index(["key_id", "time"])
+
+
+def _m2_jobs(db: sqlite_utils.Database) -> None:
+    db["jobs"].create({
+        "id": str, "created": str, "key_id": str, "state": str, "total": int, "done": int,
+        "failed": int, "finished": str, "checker_version": str, "rules_version": str,
+        "data_version": str, "model_version": str,
+    }, pk="id", not_null={"created", "state", "total"})
+    db["jobs"].create_index(["state", "created"])
+    db["job_items"].create({
+        "job_id": str, "seq": int, "item_id": str, "text": str, "url": str, "clinic": str,
+        "status": str, "lease_until": float, "worker": str, "result": str, "error": str,
+        "scored": str,
+    }, pk=("job_id", "seq"), not_null={"status"}, foreign_keys=[("job_id", "jobs", "id")])
+    db["job_items"].create_index(["job_id", "status"])
+    db["job_items"].create_index(["status", "lease_until"])
+
+
+def _m3_search(db: sqlite_utils.Database) -> None:
+    db["checks"].enable_fts(["text", "clinic", "url"], create_triggers=True, tokenize="porter")
+
+
+MIGRATIONS = [(1, "initial: checks, keys, audit", _m1_initial),
+              (2, "durable jobs", _m2_jobs),
+              (3, "full-text search of saved checks", _m3_search)]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply every migration the file has not seen, each in its own transaction."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if "schema_migrations" not in db.table_names():
+            db["schema_migrations"].create({"version": int, "name": str, "applied": str},
+                                           pk="version")
+        done = {r["version"] for r in db["schema_migrations"].rows}
+        newest = max(done, default=0)
+        if newest > SCHEMA_VERSION:
+            raise StoreError(f"the database is at schema version {newest}, newer than this "
+                             f"checker knows ({SCHEMA_VERSION}); upgrade the checker")
+        for version, name, step in MIGRATIONS:
+            if version in done:
+                continue
+            step(db)
+            db["schema_migrations"].insert({"version": version, "name": name, "applied": now()})
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION
+
+
+@dataclass
+class ApiKey:
+    id: str
+    name: str
+    prefix: str
+    created: str
+    revoked: str | None
+
+
+class Store:
+    """The project's SQLite database."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.db = sqlite_utils.Database(_connect(self.path))
+            migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable SQLite database ({exc})") from None
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def healthy(self) -> bool:
+        try:
+            return self.db.execute("select 1").fetchone()[0] == 1
+        except sqlite3.Error:
+            return False
+
+    # -- transactions ----------------------------------------------------------------------
+
+    def _tx(self) -> "_Transaction":
+        return _Transaction(self.db.conn)
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def save_check(self, text: str, result: dict[str, Any], *, source: str, clinic: str = "",
+                   url: str = "", key_id: str | None = None) -> str:
+        check_id = new_id()
+        versions = result["versions"]
+        row = {
+            "id": check_id, "created": now(), "source": source, "sha256": result["input"]["sha256"],
+            "chars": result["input"]["chars"], "text": text, "clinic": clinic or "", "url": url or "",
+            "level": result["level"], "score": result["score"],
+            "result": json.dumps(result, ensure_ascii=False, sort_keys=True),
+            "checker_version": versions["checker"], "rules_version": versions["rules"],
+            "data_version": versions.get("data", ""), "model_version": versions["model"],
+            "key_id": key_id,
+        }
+        with self._tx():
+            self.db["checks"].insert(row)
+        return check_id
+
+    def get_check(self, check_id: str) -> dict[str, Any]:
+        try:
+            row = self.db["checks"].get(check_id)
+        except sqlite_utils.db.NotFoundError:
+            raise NotFound(f"no saved check {check_id!r}") from None
+        row["result"] = json.loads(row["result"])
+        return row
+
+    def search_checks(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Saved checks matching words of ``query`` in their text, clinic or address."""
+        words = [w for w in "".join(c if c.isalnum() else " " for c in query).split() if w][:8]
+        if not words:
+            return []
+        fts = " ".join(f'"{w}"' for w in words)
+        sql = ("select checks.id, checks.created, checks.clinic, checks.url, checks.level, "
+               "checks.score, substr(checks.text, 1, 200) as excerpt from checks "
+               "join checks_fts on checks.rowid = checks_fts.rowid where checks_fts match ? "
+               "order by checks.created desc limit ?")
+        return [dict(zip(("id", "created", "clinic", "url", "level", "score", "excerpt"), r))
+                for r in self.db.execute(sql, [fts, limit]).fetchall()]
+
+    def recent_checks(self, limit: int = 20) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "select id, created, clinic, url, level, score, substr(text, 1, 200) as excerpt "
+            "from checks where source = 'web' order by created desc limit ?", [limit]))
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def create_key(self, name: str) -> tuple[str, ApiKey]:
+        """A new API key: the secret is returned once and only its hash is stored."""
+        if not name.strip():
+            raise StoreError("a key needs a name")
+        secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        key = ApiKey(new_id(8), name.strip(), secret[:12], now(), None)
+        with self._tx():
+            self.db["keys"].insert({"id": key.id, "name": key.name, "hash": hash_key(secret),
+                                    "prefix": key.prefix, "created": key.created,
+                                    "revoked": None})
+        return secret, key
+
+    def key_for_secret(self, secret: str) -> ApiKey | None:
+        rows = list(self.db["keys"].rows_where("hash = ? and revoked is null", [hash_key(secret)]))
+        if not rows:
+            return None
+        r = rows[0]
+        return ApiKey(r["id"], r["name"], r["prefix"], r["created"], r["revoked"])
+
+    def list_keys(self) -> list[ApiKey]:
+        return [ApiKey(r["id"], r["name"], r["prefix"], r["created"], r["revoked"])
+                for r in self.db["keys"].rows_where(order_by="created")]
+
+    def revoke_key(self, key_id: str) -> ApiKey:
+        with self._tx():
+            rows = list(self.db["keys"].rows_where("id = ?", [key_id]))
+            if not rows:
+                raise NotFound(f"no key with id {key_id!r}")
+            if rows[0]["revoked"] is None:
+                self.db["keys"].update(key_id, {"revoked": now()})
+        r = self.db["keys"].get(key_id)
+        return ApiKey(r["id"], r["name"], r["prefix"], r["created"], r["revoked"])
+
+    # -- audit -------------------------------------------------------------------------------
+
+    def audit(self, action: str, *, key_id: str | None, address: str | None, target: str = "",
+              status: int = 200, detail: str = "") -> None:
+        with self._tx():
+            self.db["audit"].insert({"time": now(), "key_id": key_id, "address": address or "",
+                                     "action": action, "target": target, "status": status,
+                                     "detail": detail[:500]})
+
+    # -- jobs --------------------------------------------------------------------------------
+
+    def create_job(self, items: Iterable[dict[str, Any]], *, key_id: str | None,
+                   versions: dict[str, str]) -> tuple[str, int]:
+        job_id = new_id()
+        total = 0
+        with self._tx():
+            self.db["jobs"].insert({
+                "id": job_id, "created": now(), "key_id": key_id, "state": "queued", "total": 0,
+                "done": 0, "failed": 0, "finished": None,
+                "checker_version": versions["checker"], "rules_version": versions["rules"],
+                "data_version": versions.get("data", ""), "model_version": versions["model"],
+            })
+
+            def rows() -> Iterator[dict[str, Any]]:
+                nonlocal total
+                for seq, item in enumerate(items):
+                    total += 1
+                    yield {"job_id": job_id, "seq": seq, "item_id": str(item["id"]),
+                           "text": item["text"], "url": item.get("url") or "",
+                           "clinic": item.get("clinic") or "", "status": "pending",
+                           "lease_until": 0.0, "worker": None, "result": None, "error": None,
+                           "scored": None}
+
+            self.db["job_items"].insert_all(rows(), batch_size=500)
+            self.db["jobs"].update(job_id, {"total": total})
+        return job_id, total
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        try:
+            job = self.db["jobs"].get(job_id)
+        except sqlite_utils.db.NotFoundError:
+            raise NotFound(f"no job {job_id!r}") from None
+        return job
+
+    def claim_items(self, worker: str, limit: int = 20, lease_seconds: float = 120.0
+                    ) -> list[dict[str, Any]]:
+        """Take up to ``limit`` pending items (or items whose lease ran out) for one worker.
+
+        The claim is one IMMEDIATE transaction, so two workers never take the same item.
+        """
+        t = time.time()
+        with self._tx():
+            rows = self.db.execute(
+                "select job_id, seq, item_id, text from job_items "
+                "where status = 'pending' or (status = 'working' and lease_until < ?) "
+                "order by job_id, seq limit ?", [t, limit]).fetchall()
+            if not rows:
+                return []
+            for job_id, seq, _i, _t in rows:
+                self.db.execute("update job_items set status = 'working', worker = ?, "
+                                "lease_until = ? where job_id = ? and seq = ?",
+                                [worker, t + lease_seconds, job_id, seq])
+            for job_id in {r[0] for r in rows}:
+                self.db.execute("update jobs set state = 'running' where id = ? and state = 'queued'",
+                                [job_id])
+        return [{"job_id": r[0], "seq": r[1], "item_id": r[2], "text": r[3]} for r in rows]
+
+    def finish_item(self, job_id: str, seq: int, worker: str, *, result: dict[str, Any] | None,
+                    error: str | None = None) -> bool:
+        """Record one item's outcome, once: only the worker holding the lease may write it."""
+        with self._tx():
+            cur = self.db.execute(
+                "update job_items set status = ?, result = ?, error = ?, scored = ?, "
+                "lease_until = 0 where job_id = ? and seq = ? and status = 'working' and worker = ?",
+                ["done" if error is None else "error",
+                 None if result is None else json.dumps(result, ensure_ascii=False, sort_keys=True),
+                 error, now(), job_id, seq, worker])
+            if cur.rowcount != 1:
+                return False  # the lease was lost to another worker; its result stands
+            column = "done" if error is None else "failed"
+            self.db.execute(f"update jobs set {column} = {column} + 1 where id = ?", [job_id])
+            self.db.execute(
+                "update jobs set state = 'done', finished = ? where id = ? "
+                "and done + failed >= total", [now(), job_id])
+        return True
+
+    def job_results(self, job_id: str) -> Iterator[dict[str, Any]]:
+        self.get_job(job_id)
+        for row in self.db.query(
+                "select seq, item_id, status, result, error from job_items where job_id = ? "
+                "order by seq", [job_id]):
+            yield {"seq": row["seq"], "id": row["item_id"], "status": row["status"],
+                   "result": json.loads(row["result"]) if row["result"] else None,
+                   "error": row["error"]}
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error (the connection is in autocommit)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

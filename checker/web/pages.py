@@ -1,0 +1,172 @@
+"""The patients' pages: the form, the result, the permalink, reports, guidance, rules, search."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+
+from ..cli import rule_catalogue
+from ..guidance import load_guidance
+from ..store import NotFound
+from . import get_checker, get_store, limiter
+from .present import markdown_report, view
+
+pages = Blueprint("pages", __name__)
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SAFE_URL = re.compile(r"^https?://[^\s<>\"']{1,2000}$", re.IGNORECASE)
+
+
+def _form_values() -> dict[str, Any]:
+    return {
+        "text": request.form.get("text", ""),
+        "clinic": request.form.get("clinic", "").strip()[:200],
+        "url": request.form.get("url", "").strip()[:2000],
+        "dont_save": request.form.get("dont_save") == "1",
+    }
+
+
+def _limit() -> int:
+    return current_app.config["MAX_TEXT_CHARS"]
+
+
+def _problem_with(values: dict[str, Any]) -> tuple[str, int] | None:
+    text = values["text"]
+    if not text.strip():
+        return "Please paste the text of the advert into the box first.", 400
+    if len(text) > _limit():
+        return (f"That text has {len(text):,} characters. Please paste at most {_limit():,} "
+                "(about 15,000 words) - for example the part of the page that describes the "
+                "treatment.", 413)
+    return None
+
+
+@pages.get("/")
+def form() -> str:
+    return render_template("index.html", values={}, error=None, limit=_limit())
+
+
+@pages.post("/check")
+@limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS"])
+def check() -> Any:
+    values = _form_values()
+    problem = _problem_with(values)
+    if problem:
+        message, status = problem
+        return render_template("index.html", values=values, error=message, limit=_limit()), status
+    result = get_checker().check(values["text"]).to_dict()
+    if values["dont_save"]:
+        return render_template("result.html", result=result, text=values["text"],
+                               clinic=values["clinic"], url=_safe_url(values["url"]),
+                               url_text=values["url"], check=None, saved=False,
+                               **view(result, values["text"]))
+    check_id = get_store().save_check(values["text"], result, source="web",
+                                      clinic=values["clinic"], url=values["url"])
+    return redirect(url_for("pages.permalink", check_id=check_id), code=303)
+
+
+@pages.get("/r/<check_id>")
+def permalink(check_id: str) -> str:
+    row = _saved(check_id)
+    return render_template("result.html", result=row["result"], text=row["text"],
+                           clinic=row["clinic"], url=_safe_url(row["url"]), url_text=row["url"],
+                           check=row, saved=True, **view(row["result"], row["text"]))
+
+
+@pages.get("/r/<check_id>/report.md")
+def report_markdown(check_id: str) -> Response:
+    row = _saved(check_id)
+    body = markdown_report(row["result"], row["text"], clinic=row["clinic"], url=row["url"],
+                           permalink=url_for("pages.permalink", check_id=check_id, _external=True),
+                           created=row["created"])
+    return _download(body, f"claim-check-{check_id[:8]}.md", "text/markdown; charset=utf-8")
+
+
+@pages.get("/r/<check_id>/report.html")
+def report_html(check_id: str) -> Response:
+    row = _saved(check_id)
+    body = render_template("report.html", result=row["result"], text=row["text"],
+                           clinic=row["clinic"], url_text=row["url"], check=row,
+                           permalink=url_for("pages.permalink", check_id=check_id, _external=True),
+                           **view(row["result"], row["text"]))
+    return _download(body, f"claim-check-{check_id[:8]}.html", "text/html; charset=utf-8")
+
+
+@pages.post("/report.<fmt>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS"])
+def report_unsaved(fmt: str) -> Any:
+    """Reports for a check the user chose not to save: the text comes back in the form."""
+    if fmt not in ("md", "html"):
+        abort(404)
+    values = _form_values()
+    problem = _problem_with(values)
+    if problem:
+        message, status = problem
+        return render_template("index.html", values=values, error=message, limit=_limit()), status
+    result = get_checker().check(values["text"]).to_dict()
+    if fmt == "md":
+        body = markdown_report(result, values["text"], clinic=values["clinic"], url=values["url"])
+        return _download(body, "claim-check.md", "text/markdown; charset=utf-8")
+    body = render_template("report.html", result=result, text=values["text"],
+                           clinic=values["clinic"], url_text=values["url"], check=None,
+                           permalink="", **view(result, values["text"]))
+    return _download(body, "claim-check.html", "text/html; charset=utf-8")
+
+
+@pages.get("/guidance")
+def guidance() -> str:
+    g = load_guidance()
+    catalogue = rule_catalogue(get_checker().rulebook)
+    cited_by: dict[str, list[str]] = {pid: [] for pid in g.passages}
+    for rules in catalogue["categories"].values():
+        for rule in rules:
+            for c in rule["citations"]:
+                if c.get("passage") in cited_by:
+                    cited_by[c["passage"]].append(rule["id"])
+    return render_template("guidance.html", guidance=g, cited_by=cited_by)
+
+
+@pages.get("/rules")
+def rules() -> str:
+    from .present import CATEGORY_LABELS
+
+    return render_template("rules.html", catalogue=rule_catalogue(get_checker().rulebook),
+                           labels=CATEGORY_LABELS)
+
+
+@pages.get("/search")
+def search() -> str:
+    query = request.args.get("q", "").strip()[:200]
+    rows = get_store().search_checks(query) if query else get_store().recent_checks()
+    return render_template("search.html", query=query, rows=rows)
+
+
+@pages.get("/about")
+def about() -> str:
+    from .present import CANNOT_TELL
+
+    return render_template("about.html", cannot_tell=CANNOT_TELL)
+
+
+def _saved(check_id: str) -> dict[str, Any]:
+    if not ID_PATTERN.match(check_id):
+        abort(404)
+    try:
+        return get_store().get_check(check_id)
+    except NotFound:
+        abort(404)
+
+
+def _safe_url(url: str) -> str | None:
+    """Only http(s) addresses become links; anything else (javascript:, data:) stays text."""
+    return url if url and SAFE_URL.match(url) else None
+
+
+def _download(body: str, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype.split(";")[0])
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{html.escape(filename)}"'
+    return response
