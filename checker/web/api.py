@@ -1,0 +1,361 @@
+"""The regulators' JSON API under /api/v1: checks, batches, durable jobs, keys, audit.
+
+Every error is an RFC 9457 problem document (``application/problem+json``) with the right 4xx
+status; nothing a client can send produces a 500. Batch and job endpoints need an API key
+(``Authorization: Bearer KEY``); single checks are open, rate limited per address (or per key
+when one is sent).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
+
+from .. import __version__
+from ..cli import rule_catalogue
+from ..errors import InputError
+from ..store import SCHEMA_VERSION, NotFound
+from . import get_checker, get_store, limiter
+from .jobs import MAX_JOB_ITEMS, UploadError, parse_upload
+from .openapi import openapi_document
+
+api = Blueprint("api", __name__)
+
+MAX_BATCH_ITEMS = 1000
+JSON_TYPES = ("application/json",)
+JOB_TYPES = {"application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
+             "application/json-lines": "jsonl", "text/csv": "csv"}
+
+
+class ApiProblem(Exception):
+    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+            "instance": request.path, **extra}
+    response = Response(json.dumps(body, ensure_ascii=False), status=status,
+                        mimetype="application/problem+json")
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="clinic-claim-checker"'
+    return response
+
+
+@api.errorhandler(ApiProblem)
+def _api_problem(exc: ApiProblem) -> Response:
+    _audit(exc.status, exc.detail)
+    return problem(exc.status, exc.title, exc.detail, **exc.extra)
+
+
+# -- authentication and rate limits ----------------------------------------------------------
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiProblem(401, "Bad credentials", "Send the key as 'Authorization: Bearer KEY'.")
+    return token.strip()
+
+
+def current_key(required: bool) -> Any:
+    if "api_key" not in g:
+        token = _bearer()
+        key = get_store().key_for_secret(token) if token else None
+        if token and key is None:
+            raise ApiProblem(401, "Bad credentials", "This API key is unknown or has been revoked.")
+        g.api_key = key
+    key = g.api_key
+    if required and key is None:
+        raise ApiProblem(401, "API key required",
+                         "Batch and job endpoints need an API key: 'Authorization: Bearer KEY'. "
+                         "Create one with: python -m checker keys create NAME")
+    return key
+
+
+def _rate_key() -> str:
+    """Per key when a valid key is sent, else per address."""
+    try:
+        key = current_key(required=False)
+    except ApiProblem:
+        key = None
+    return f"key:{key.id}" if key else f"addr:{request.remote_addr}"
+
+
+def _rate_limit() -> str:
+    try:
+        keyed = current_key(required=False) is not None
+    except ApiProblem:
+        keyed = False
+    cfg = current_app.config
+    return cfg["RATELIMIT_KEYED"] if keyed else cfg["RATELIMIT_ANONYMOUS"]
+
+
+def _audit(status: int, detail: str = "", target: str = "") -> None:
+    try:
+        key = g.get("api_key")
+        get_store().audit(f"{request.method} {request.url_rule.rule if request.url_rule else request.path}",
+                          key_id=key.id if key else None, address=request.remote_addr,
+                          target=target, status=status, detail=detail)
+    except Exception:  # the audit must never turn a client error into a server error
+        current_app.logger.exception("audit write failed")
+
+
+# -- input ------------------------------------------------------------------------------------
+
+
+def _json_body() -> dict[str, Any]:
+    mimetype = request.mimetype or ""
+    if mimetype not in JSON_TYPES:
+        raise ApiProblem(415, "Unsupported media type",
+                         f"Send JSON with 'Content-Type: application/json' (got {mimetype or 'none'}).")
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ApiProblem(400, "Malformed JSON", "The body is not UTF-8.") from None
+    except json.JSONDecodeError as exc:
+        raise ApiProblem(400, "Malformed JSON",
+                         f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "Wrong type", "The body must be a JSON object.")
+    return body
+
+
+def _text_field(body: dict[str, Any], where: str = "text") -> str:
+    text = body.get("text")
+    if text is None:
+        raise ApiProblem(400, "Missing text", f"'{where}' is required.")
+    if not isinstance(text, str):
+        raise ApiProblem(400, "Wrong type", f"'{where}' must be a string, not {type(text).__name__}.")
+    if not text.strip():
+        raise ApiProblem(400, "Empty text", f"'{where}' is empty.")
+    limit = current_app.config["MAX_TEXT_CHARS"]
+    if len(text) > limit:
+        raise ApiProblem(413, "Text too long",
+                         f"'{where}' has {len(text):,} characters; the limit is {limit:,}.")
+    return text
+
+
+def _optional_str(body: dict[str, Any], name: str, limit: int) -> str:
+    value = body.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ApiProblem(400, "Wrong type", f"'{name}' must be a string.")
+    if len(value) > limit:
+        raise ApiProblem(400, "Too long", f"'{name}' has more than {limit} characters.")
+    return value
+
+
+def _optional_bool(body: dict[str, Any], name: str, default: bool) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise ApiProblem(400, "Wrong type", f"'{name}' must be true or false.")
+    return value
+
+
+# -- endpoints --------------------------------------------------------------------------------
+
+
+@api.post("/api/v1/check")
+@limiter.limit(_rate_limit, key_func=_rate_key)
+def check() -> Response:
+    key = current_key(required=False)
+    body = _json_body()
+    text = _text_field(body)
+    url = _optional_str(body, "url", 2000)
+    clinic = _optional_str(body, "clinic", 200)
+    save = _optional_bool(body, "save", True)
+    result = get_checker().check(text).to_dict()
+    if save:
+        result["id"] = get_store().save_check(text, result, source="api", clinic=clinic, url=url,
+                                              key_id=key.id if key else None)
+    _audit(200, target=result.get("id", ""))
+    return jsonify(result)
+
+
+@api.post("/api/v1/batch")
+@limiter.limit(_rate_limit, key_func=_rate_key)
+def batch() -> Response:
+    key = current_key(required=True)
+    body = _json_body()
+    items = body.get("items")
+    if items is None:
+        raise ApiProblem(400, "Missing items", "'items' is required: a list of {id, text}.")
+    if not isinstance(items, list):
+        raise ApiProblem(400, "Wrong type", "'items' must be a list.")
+    if not items:
+        raise ApiProblem(400, "Empty batch", "'items' is empty.")
+    if len(items) > MAX_BATCH_ITEMS:
+        raise ApiProblem(413, "Too many items",
+                         f"A batch holds at most {MAX_BATCH_ITEMS} items (got {len(items)}); "
+                         "use POST /api/v1/jobs for more.")
+    save = _optional_bool(body, "save", True)
+    checked: list[tuple[str, dict[str, Any], str, str, str]] = []
+    for i, item in enumerate(items):
+        where = f"items[{i}]"
+        if not isinstance(item, dict):
+            raise ApiProblem(400, "Wrong type", f"'{where}' must be an object.")
+        item_id = item.get("id")
+        if not isinstance(item_id, (str, int)) or isinstance(item_id, bool) or str(item_id) == "":
+            raise ApiProblem(400, "Missing id", f"'{where}.id' must be a non-empty string or number.")
+        text = _text_field(item, f"{where}.text")
+        checked.append((str(item_id), item, text, _optional_str(item, "url", 2000),
+                        _optional_str(item, "clinic", 200)))
+    checker, store = get_checker(), get_store()
+    results = []
+    for item_id, _item, text, url, clinic in checked:
+        result = checker.check(text).to_dict()
+        if save:
+            result["check_id"] = store.save_check(text, result, source="api", clinic=clinic,
+                                                  url=url, key_id=key.id)
+        results.append({"id": item_id, **result})
+    _audit(200, detail=f"{len(results)} items")
+    return jsonify({"results": results})
+
+
+@api.post("/api/v1/jobs")
+@limiter.limit(_rate_limit, key_func=_rate_key)
+def create_job() -> Response:
+    key = current_key(required=True)
+    data, kind = _upload()
+    try:
+        items = parse_upload(data, kind, current_app.config["MAX_TEXT_CHARS"], MAX_JOB_ITEMS)
+    except UploadError as exc:
+        raise ApiProblem(exc.status, "Bad upload", exc.message, errors=exc.problems) from None
+    job_id, total = get_store().create_job(items, key_id=key.id, versions=get_checker().versions)
+    _audit(202, target=job_id, detail=f"{total} items")
+    response = jsonify({"id": job_id, "state": "queued", "total": total,
+                        "status_url": url_for("api.job_status", job_id=job_id),
+                        "results_url": url_for("api.job_results", job_id=job_id)})
+    response.status_code = 202
+    response.headers["Location"] = url_for("api.job_status", job_id=job_id)
+    return response
+
+
+def _upload() -> tuple[bytes, str]:
+    mimetype = request.mimetype or ""
+    if mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise ApiProblem(400, "Missing file", "Send the JSON Lines or CSV file as form field 'file'.")
+        name = (upload.filename or "").lower()
+        kind = "csv" if name.endswith(".csv") or upload.mimetype == "text/csv" else "jsonl"
+        return upload.read(), kind
+    if mimetype in JOB_TYPES:
+        return request.get_data(cache=False), JOB_TYPES[mimetype]
+    raise ApiProblem(415, "Unsupported media type",
+                     "Upload JSON Lines (Content-Type: application/x-ndjson), CSV (text/csv) or a "
+                     "multipart form with field 'file'.")
+
+
+def _owned_job(job_id: str) -> dict[str, Any]:
+    key = current_key(required=True)
+    try:
+        job = get_store().get_job(job_id)
+    except NotFound:
+        raise ApiProblem(404, "Unknown job", f"There is no job {job_id!r}.") from None
+    if job["key_id"] != key.id:
+        raise ApiProblem(404, "Unknown job", f"There is no job {job_id!r} for this key.")
+    return job
+
+
+@api.get("/api/v1/jobs/<job_id>")
+def job_status(job_id: str) -> Response:
+    job = _owned_job(job_id)
+    total = job["total"] or 0
+    finished = (job["done"] or 0) + (job["failed"] or 0)
+    return jsonify({
+        "id": job["id"], "state": job["state"], "total": total, "done": job["done"],
+        "failed": job["failed"], "progress": round(finished / total, 4) if total else 1.0,
+        "created": job["created"], "finished": job["finished"],
+        "versions": {"checker": job["checker_version"], "rules": job["rules_version"],
+                     "data": job["data_version"], "model": job["model_version"]},
+        "results_url": url_for("api.job_results", job_id=job_id),
+    })
+
+
+@api.get("/api/v1/jobs/<job_id>/results")
+def job_results(job_id: str) -> Response:
+    _owned_job(job_id)
+    fmt = request.args.get("format", "jsonl")
+    if fmt not in ("jsonl", "csv"):
+        raise ApiProblem(400, "Unknown format", "format must be jsonl or csv.")
+    rows = get_store().job_results(job_id)
+    if fmt == "jsonl":
+        def jsonl():  # type: ignore[no-untyped-def]
+            for row in rows:
+                if row["status"] in ("done", "error"):
+                    out = {"id": row["id"], "status": row["status"]}
+                    out.update(row["result"] or {"error": row["error"]})
+                    yield json.dumps(out, ensure_ascii=False) + "\n"
+        return Response(jsonl(), mimetype="application/x-ndjson")
+
+    def csv_rows():  # type: ignore[no-untyped-def]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["id", "status", "level", "score", "findings", "categories",
+                         "input_sha256", "checker", "rules", "model", "error"])
+        for row in rows:
+            if row["status"] not in ("done", "error"):
+                continue
+            r = row["result"] or {}
+            cats = ";".join(c for c, v in r.get("categories", {}).items() if v["count"])
+            writer.writerow([row["id"], row["status"], r.get("level", ""), r.get("score", ""),
+                             len(r.get("findings", [])), cats, r.get("input", {}).get("sha256", ""),
+                             r.get("versions", {}).get("checker", ""),
+                             r.get("versions", {}).get("rules", ""),
+                             r.get("versions", {}).get("model", ""), row["error"] or ""])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    return Response(csv_rows(), mimetype="text/csv")
+
+
+@api.get("/api/v1/checks/<check_id>")
+def get_check(check_id: str) -> Response:
+    try:
+        row = get_store().get_check(check_id)
+    except NotFound:
+        raise ApiProblem(404, "Unknown check", f"There is no saved check {check_id!r}.") from None
+    return jsonify({"id": row["id"], "created": row["created"], "source": row["source"],
+                    "text": row["text"], "clinic": row["clinic"], "url": row["url"],
+                    "key_id": row["key_id"], "result": row["result"]})
+
+
+@api.get("/api/v1/rules")
+def rules() -> Response:
+    return jsonify(rule_catalogue(get_checker().rulebook))
+
+
+@api.get("/api/v1/health")
+def health() -> Response:
+    store_ok = get_store().healthy()
+    body = {"status": "ok" if store_ok else "degraded", "database": "ok" if store_ok else "error",
+            "schema_version": SCHEMA_VERSION, "versions": get_checker().versions,
+            "checker": __version__}
+    response = jsonify(body)
+    response.status_code = 200 if store_ok else 503
+    return response
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@api.get("/api/docs")
+def docs() -> str:
+    return render_template("api_docs.html", spec=openapi_document())
+
+
+__all__ = ["api", "problem", "InputError"]

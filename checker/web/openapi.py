@@ -1,0 +1,228 @@
+"""The OpenAPI 3.1 description of /api/v1, built from the code's own constants and schemas.
+
+The result schema is docs/result.schema.json itself (its $defs moved under components), so the
+API description and the published result format cannot disagree; schemathesis runs against this
+document in the test suite.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from typing import Any
+
+from .. import __version__
+from ..paths import DOCS_DIR
+from ..result import CATEGORIES
+
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": PROBLEM}}}
+
+
+def _result_schemas() -> dict[str, Any]:
+    schema = json.loads((DOCS_DIR / "result.schema.json").read_text())
+    defs = schema.pop("$defs")
+    for key in ("$schema", "$id"):
+        schema.pop(key, None)
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: ("#/components/schemas/Result_" + v.split("/")[-1]
+                        if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/")
+                        else rewrite(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [rewrite(x) for x in node]
+        return node
+
+    out = {"Result": rewrite(schema)}
+    out.update({f"Result_{name}": rewrite(d) for name, d in defs.items()})
+    return out
+
+
+@lru_cache(maxsize=1)
+def _document() -> dict[str, Any]:
+    from .api import MAX_BATCH_ITEMS
+    from .jobs import MAX_JOB_ITEMS
+    from . import MAX_TEXT_CHARS
+
+    text = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS,
+            "description": f"The advert text, at most {MAX_TEXT_CHARS:,} characters."}
+    errors = {
+        "400": _problem_response("Malformed JSON, wrong types, missing or empty text"),
+        "413": _problem_response("Text (or the batch) over the limit"),
+        "415": _problem_response("Unsupported media type"),
+        "429": _problem_response("Over the rate limit"),
+    }
+    auth_errors = {"401": _problem_response("Missing, unknown or revoked API key")}
+    schemas: dict[str, Any] = {
+        "Problem": {
+            "type": "object", "required": ["type", "title", "status", "detail"],
+            "description": "RFC 9457 problem details.",
+            "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                           "status": {"type": "integer"}, "detail": {"type": "string"},
+                           "instance": {"type": "string"},
+                           "errors": {"type": "array", "items": {"type": "object"}}},
+        },
+        "CheckRequest": {
+            "type": "object", "required": ["text"],
+            "properties": {"text": text, "url": {"type": "string", "maxLength": 2000},
+                           "clinic": {"type": "string", "maxLength": 200},
+                           "save": {"type": "boolean", "default": True}},
+        },
+        "CheckResponse": {"allOf": [{"$ref": "#/components/schemas/Result"},
+                                    {"type": "object",
+                                     "properties": {"id": {"type": "string"}}}]},
+        "BatchRequest": {
+            "type": "object", "required": ["items"],
+            "properties": {
+                "items": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH_ITEMS,
+                          "items": {"type": "object", "required": ["id", "text"],
+                                    "properties": {"id": {"type": ["string", "integer"]},
+                                                   "text": text,
+                                                   "url": {"type": "string", "maxLength": 2000},
+                                                   "clinic": {"type": "string", "maxLength": 200}}}},
+                "save": {"type": "boolean", "default": True}},
+        },
+        "BatchResponse": {
+            "type": "object", "required": ["results"],
+            "properties": {"results": {"type": "array", "items": {"allOf": [
+                {"$ref": "#/components/schemas/Result"},
+                {"type": "object", "required": ["id"],
+                 "properties": {"id": {"type": "string"}, "check_id": {"type": "string"}}}]}}},
+        },
+        "JobCreated": {
+            "type": "object", "required": ["id", "state", "total"],
+            "properties": {"id": {"type": "string"}, "state": {"const": "queued"},
+                           "total": {"type": "integer", "minimum": 1, "maximum": MAX_JOB_ITEMS},
+                           "status_url": {"type": "string"}, "results_url": {"type": "string"}},
+        },
+        "JobStatus": {
+            "type": "object", "required": ["id", "state", "total", "done", "failed", "progress"],
+            "properties": {"id": {"type": "string"},
+                           "state": {"enum": ["queued", "running", "done"]},
+                           "total": {"type": "integer"}, "done": {"type": "integer"},
+                           "failed": {"type": "integer"},
+                           "progress": {"type": "number", "minimum": 0, "maximum": 1},
+                           "created": {"type": "string"}, "finished": {"type": ["string", "null"]},
+                           "versions": {"type": "object"}, "results_url": {"type": "string"}},
+        },
+        "StoredCheck": {
+            "type": "object", "required": ["id", "created", "text", "result"],
+            "properties": {"id": {"type": "string"}, "created": {"type": "string"},
+                           "source": {"type": "string"}, "text": {"type": "string"},
+                           "clinic": {"type": "string"}, "url": {"type": "string"},
+                           "key_id": {"type": ["string", "null"]},
+                           "result": {"$ref": "#/components/schemas/Result"}},
+        },
+        "Health": {
+            "type": "object", "required": ["status", "database", "versions"],
+            "properties": {"status": {"enum": ["ok", "degraded"]},
+                           "database": {"enum": ["ok", "error"]},
+                           "schema_version": {"type": "integer"}, "checker": {"type": "string"},
+                           "versions": {"type": "object"}},
+        },
+        "Rules": {
+            "type": "object", "required": ["version", "categories"],
+            "properties": {"version": {"type": "string"},
+                           "categories": {"type": "object",
+                                          "required": list(CATEGORIES),
+                                          "additionalProperties": {"type": "array"}}},
+        },
+    }
+    schemas.update(_result_schemas())
+    security = [{"bearer": []}]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Clinic Claim Checker API",
+            "version": __version__,
+            "description": (
+                "Scores clinic marketing text for unsupported claims, unapproved indications and "
+                "price red flags. Every result carries character offsets into the text sent, the "
+                "rule or model behind each finding, verbatim citations, and the checker, rules "
+                "and model versions. Errors are RFC 9457 problem details."),
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "python -m checker keys create NAME"}},
+            "schemas": schemas,
+        },
+        "paths": {
+            "/api/v1/check": {"post": {
+                "summary": "Check one text", "operationId": "check",
+                "description": "Open to all (rate limited per address); a key raises the limit.",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/CheckRequest"}}}},
+                "responses": {"200": {"description": "The result (format 1), with its id when saved",
+                                      "content": {"application/json": {"schema": {
+                                          "$ref": "#/components/schemas/CheckResponse"}}}},
+                              **errors, **auth_errors}}},
+            "/api/v1/batch": {"post": {
+                "summary": f"Check up to {MAX_BATCH_ITEMS} texts", "operationId": "batch",
+                "security": security,
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/BatchRequest"}}}},
+                "responses": {"200": {"description": "Results in input order, each with its id",
+                                      "content": {"application/json": {"schema": {
+                                          "$ref": "#/components/schemas/BatchResponse"}}}},
+                              **errors, **auth_errors}}},
+            "/api/v1/jobs": {"post": {
+                "summary": f"Queue up to {MAX_JOB_ITEMS:,} texts (JSON Lines or CSV)",
+                "operationId": "createJob", "security": security,
+                "requestBody": {"required": True, "content": {
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                                       "properties": {"file": {"type": "string",
+                                                                               "format": "binary"}}}}}},
+                "responses": {"202": {"description": "Queued", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/JobCreated"}}}},
+                    **errors, **auth_errors}}},
+            "/api/v1/jobs/{job_id}": {"get": {
+                "summary": "Job state and progress", "operationId": "jobStatus",
+                "security": security,
+                "parameters": [{"name": "job_id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "State", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/JobStatus"}}}},
+                    "404": _problem_response("Unknown job"), **auth_errors}}},
+            "/api/v1/jobs/{job_id}/results": {"get": {
+                "summary": "Results so far, in input order", "operationId": "jobResults",
+                "security": security,
+                "parameters": [{"name": "job_id", "in": "path", "required": True,
+                                "schema": {"type": "string"}},
+                               {"name": "format", "in": "query", "required": False,
+                                "schema": {"enum": ["jsonl", "csv"], "default": "jsonl"}}],
+                "responses": {"200": {"description": "One line per finished item", "content": {
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}}}},
+                    "400": _problem_response("Unknown format"),
+                    "404": _problem_response("Unknown job"), **auth_errors}}},
+            "/api/v1/checks/{check_id}": {"get": {
+                "summary": "A stored result with its text and versions", "operationId": "getCheck",
+                "parameters": [{"name": "check_id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Stored check", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/StoredCheck"}}}},
+                    "404": _problem_response("Unknown check")}}},
+            "/api/v1/rules": {"get": {
+                "summary": "The rule catalogue with citations", "operationId": "rules",
+                "responses": {"200": {"description": "Rules by category", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Rules"}}}}}}},
+            "/api/v1/health": {"get": {
+                "summary": "Versions and database state", "operationId": "health",
+                "responses": {"200": {"description": "Healthy", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Health"}}}},
+                    "503": {"description": "Database unavailable", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Health"}}}}}}},
+        },
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    return copy.deepcopy(_document())
