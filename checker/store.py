@@ -342,7 +342,10 @@ class Store:
         return True
 
     def job_results(self, job_id: str) -> Iterator[dict[str, Any]]:
-        self.get_job(job_id)
+        self.get_job(job_id)  # raises NotFound before the first row is asked for
+        return self._job_rows(job_id)
+
+    def _job_rows(self, job_id: str) -> Iterator[dict[str, Any]]:
         for row in self.db.query(
                 "select seq, item_id, status, result, error from job_items where job_id = ? "
                 "order by seq", [job_id]):

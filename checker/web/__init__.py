@@ -35,6 +35,11 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://",
                   headers_enabled=True)
 
+ENV_SETTINGS = {
+    "RATELIMIT_ANONYMOUS": str, "RATELIMIT_KEYED": str, "JOB_LEASE_SECONDS": float,
+    "JOB_BATCH": int, "JOB_IDLE_SECONDS": float,
+}
+
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
 
@@ -73,6 +78,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         JOB_WORKER=True,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
+    # Deployment settings may also come from the environment (CHECKER_JOB_LEASE_SECONDS=10, ...).
+    for name, cast in ENV_SETTINGS.items():
+        value = os.environ.get(f"CHECKER_{name}")
+        if value is not None:
+            app.config[name] = cast(value)
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(db_path)
@@ -160,9 +170,15 @@ def _register_page_errors(app: Flask) -> None:
 
     @app.errorhandler(405)
     def not_allowed(exc: Exception):  # type: ignore[no-untyped-def]
+        allowed = ", ".join(sorted(getattr(exc, "valid_methods", None) or []))
         if _wants_json():
-            return problem(405, "Method not allowed", f"{request.method} is not allowed here.")
-        return page(405, "Not allowed", "This page cannot be used that way.")
+            response = problem(405, "Method not allowed", f"{request.method} is not allowed here.")
+        else:
+            response = page(405, "Not allowed", "This page cannot be used that way.")
+            response = app.make_response(response)
+        if allowed:
+            response.headers["Allow"] = allowed  # RFC 9110
+        return response
 
     @app.errorhandler(413)
     def too_large(exc: Exception):  # type: ignore[no-untyped-def]

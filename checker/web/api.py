@@ -13,12 +13,13 @@ import io
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
+from flask import (Blueprint, Response, current_app, g, jsonify, render_template, request,
+                   stream_with_context, url_for)
 
 from .. import __version__
 from ..cli import rule_catalogue
 from ..errors import InputError
-from ..store import SCHEMA_VERSION, NotFound
+from ..store import SCHEMA_VERSION, NotFound, Store
 from . import get_checker, get_store, limiter
 from .jobs import MAX_JOB_ITEMS, UploadError, parse_upload
 from .openapi import openapi_document
@@ -290,7 +291,17 @@ def job_results(job_id: str) -> Response:
     fmt = request.args.get("format", "jsonl")
     if fmt not in ("jsonl", "csv"):
         raise ApiProblem(400, "Unknown format", "format must be jsonl or csv.")
-    rows = get_store().job_results(job_id)
+    db_path = current_app.config["DATABASE"]
+
+    def job_rows():  # type: ignore[no-untyped-def]
+        # Its own connection: the response streams after the request's connection is closed.
+        store = Store(db_path)
+        try:
+            yield from store.job_results(job_id)
+        finally:
+            store.close()
+
+    rows = job_rows()
     if fmt == "jsonl":
         def jsonl():  # type: ignore[no-untyped-def]
             for row in rows:
@@ -298,7 +309,8 @@ def job_results(job_id: str) -> Response:
                     out = {"id": row["id"], "status": row["status"]}
                     out.update(row["result"] or {"error": row["error"]})
                     yield json.dumps(out, ensure_ascii=False) + "\n"
-        return Response(jsonl(), mimetype="application/x-ndjson")
+        # Streamed, so a 100,000-item job is never held in memory.
+        return Response(stream_with_context(jsonl()), mimetype="application/x-ndjson")
 
     def csv_rows():  # type: ignore[no-untyped-def]
         buffer = io.StringIO()
@@ -318,7 +330,7 @@ def job_results(job_id: str) -> Response:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
-    return Response(csv_rows(), mimetype="text/csv")
+    return Response(stream_with_context(csv_rows()), mimetype="text/csv")
 
 
 @api.get("/api/v1/checks/<check_id>")

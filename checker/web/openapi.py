@@ -50,8 +50,11 @@ def _document() -> dict[str, Any]:
     from .jobs import MAX_JOB_ITEMS
     from . import MAX_TEXT_CHARS
 
-    text = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS,
-            "description": f"The advert text, at most {MAX_TEXT_CHARS:,} characters."}
+    # The size limits are stated in words, not as maxLength/maxItems: going over them is answered
+    # with 413 (Content Too Large), not with the 400 of a malformed request.
+    text = {"type": "string", "minLength": 1, "pattern": "\\S",
+            "description": f"The advert text. At most {MAX_TEXT_CHARS:,} characters (413 above)."}
+    optional_str = {"type": ["string", "null"]}
     errors = {
         "400": _problem_response("Malformed JSON, wrong types, missing or empty text"),
         "413": _problem_response("Text (or the batch) over the limit"),
@@ -70,8 +73,9 @@ def _document() -> dict[str, Any]:
         },
         "CheckRequest": {
             "type": "object", "required": ["text"],
-            "properties": {"text": text, "url": {"type": "string", "maxLength": 2000},
-                           "clinic": {"type": "string", "maxLength": 200},
+            "properties": {"text": text,
+                           "url": {**optional_str, "maxLength": 2000},
+                           "clinic": {**optional_str, "maxLength": 200},
                            "save": {"type": "boolean", "default": True}},
         },
         "CheckResponse": {"allOf": [{"$ref": "#/components/schemas/Result"},
@@ -80,12 +84,13 @@ def _document() -> dict[str, Any]:
         "BatchRequest": {
             "type": "object", "required": ["items"],
             "properties": {
-                "items": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH_ITEMS,
+                "items": {"type": "array", "minItems": 1,
+                          "description": f"At most {MAX_BATCH_ITEMS} items (413 above).",
                           "items": {"type": "object", "required": ["id", "text"],
-                                    "properties": {"id": {"type": ["string", "integer"]},
+                                    "properties": {"id": {"type": ["string", "integer"], "minLength": 1},
                                                    "text": text,
-                                                   "url": {"type": "string", "maxLength": 2000},
-                                                   "clinic": {"type": "string", "maxLength": 200}}}},
+                                                   "url": {**optional_str, "maxLength": 2000},
+                                                   "clinic": {**optional_str, "maxLength": 200}}}},
                 "save": {"type": "boolean", "default": True}},
         },
         "BatchResponse": {

@@ -1,0 +1,83 @@
+"""The production server for real: several workers on one SQLite file, and a job that survives
+being killed mid-way."""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from checker.store import Store
+from tests.live import LiveServer
+
+pytestmark = pytest.mark.slow
+
+
+def test_parallel_clients_against_two_workers_lose_no_write(tmp_path):
+    server = LiveServer(tmp_path / "concurrent.db", workers=2,
+                        env={"CHECKER_RATELIMIT_ANONYMOUS": "100000/minute",
+                             "CHECKER_JOB_IDLE_SECONDS": "5"}).start()
+    try:
+        texts = [f"Advert {i}: our stem cells cure autism, only {i % 7 + 1} spots left!" for i in range(120)]
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            replies = list(pool.map(lambda t: server.post_json("/api/v1/check", {"text": t}), texts))
+        assert all(status == 200 for status, _ in replies)
+        ids = {body["id"] for _, body in replies}
+        assert len(ids) == len(texts)
+        store = Store(server.db)
+        assert store.count("checks") == len(texts)
+        stored = {row["id"]: row["text"] for row in store.db["checks"].rows}
+        assert {stored[body["id"]] for _, body in replies} == set(texts)
+        pids = {row["address"] for row in store.db["audit"].rows}
+        assert pids  # every call audited
+    finally:
+        server.stop()
+
+
+def test_a_job_interrupted_by_killing_the_server_resumes_with_nothing_lost_or_twice(tmp_path):
+    db = tmp_path / "jobs.db"
+    env = {"CHECKER_JOB_LEASE_SECONDS": "3", "CHECKER_JOB_BATCH": "5"}
+    store = Store(db)
+    secret, _ = store.create_key("restart test")
+    auth = {"Authorization": f"Bearer {secret}"}
+    lines = "\n".join(json.dumps({"id": f"ad-{i}", "text": f"Stem cell therapy number {i} cures "
+                                  f"arthritis and reverses ageing. Call now!"}) for i in range(400))
+
+    server = LiveServer(db, env=env).start()
+    try:
+        status, body, _ = server.request("POST", "/api/v1/jobs", lines.encode(),
+                                         {"Content-Type": "application/x-ndjson", **auth})
+        assert status == 202
+        job_id = json.loads(body)["id"]
+        # wait until the job is part-way through, then pull the plug
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            done = store.get_job(job_id)["done"]
+            if done >= 40:
+                break
+            time.sleep(0.2)
+        server.kill()
+    finally:
+        server.stop()
+    at_kill = store.get_job(job_id)
+    assert 0 < at_kill["done"] < 400, at_kill
+
+    restarted = LiveServer(db, env=env).start()
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline and store.get_job(job_id)["state"] != "done":
+            time.sleep(0.5)
+        job = store.get_job(job_id)
+        status, body, _ = restarted.request("GET", f"/api/v1/jobs/{job_id}/results", headers=auth)
+    finally:
+        restarted.stop()
+    assert job["state"] == "done" and job["done"] == 400 and job["failed"] == 0
+    results = [json.loads(line) for line in body.decode().splitlines()]
+    assert [r["id"] for r in results] == [f"ad-{i}" for i in range(400)]   # nothing lost, in order
+    rows = list(store.db.query("select count(*) as n, count(distinct seq) as d from job_items "
+                               "where job_id = ? and status = 'done'", [job_id]))[0]
+    assert rows["n"] == rows["d"] == 400                                     # nothing twice
+    # the counter is only moved by a successful finish, so it would exceed 400 on a double write
+    assert job["done"] + job["failed"] == job["total"] == 400
