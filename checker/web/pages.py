@@ -116,6 +116,11 @@ def report_unsaved(fmt: str) -> Any:
     return _download(body, "claim-check.html", "text/html; charset=utf-8")
 
 
+@pages.get("/favicon.ico")
+def favicon() -> Response:
+    return current_app.send_static_file("favicon.svg")
+
+
 @pages.get("/guidance")
 def guidance() -> str:
     g = load_guidance()
