@@ -212,6 +212,18 @@ class Store:
         return [dict(zip(("id", "created", "clinic", "url", "level", "score", "excerpt"), r))
                 for r in self.db.execute(sql, [fts, limit]).fetchall()]
 
+    def checks_for_key(self, key_id: str, limit: int, offset: int) -> list[dict[str, Any]]:
+        """A key's own stored checks, newest first (without the text, for export lists)."""
+        return list(self.db.query(
+            "select id, created, source, sha256, chars, clinic, url, level, score, "
+            "checker_version, rules_version, data_version, model_version from checks "
+            "where key_id = ? order by created desc, id limit ? offset ?", [key_id, limit, offset]))
+
+    def audit_for_key(self, key_id: str, limit: int, offset: int) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "select time, action, target, status, detail, address from audit where key_id = ? "
+            "order by id desc limit ? offset ?", [key_id, limit, offset]))
+
     def recent_checks(self, limit: int = 20) -> list[dict[str, Any]]:
         return list(self.db.query(
             "select id, created, clinic, url, level, score, substr(text, 1, 200) as excerpt "

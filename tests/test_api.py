@@ -222,6 +222,19 @@ def test_every_api_call_leaves_an_audit_row_with_its_key(app, client, key):
     assert [(r["status"], r["key_id"]) for r in rows[-2:]] == [(200, key_id), (400, key_id)]
 
 
+def test_a_key_can_export_its_own_checks_and_audit_trail(app, client, key):
+    client.post("/api/v1/batch", json={"items": [{"id": 1, "text": "Stem cells cure MS."},
+                                                 {"id": 2, "text": "Hello."}]}, headers=auth(key))
+    other, _ = Store(app.config["DATABASE"]).create_key("other")
+    client.post("/api/v1/check", json={"text": "Not mine."}, headers=auth(other))
+    checks = client.get("/api/v1/checks?limit=10", headers=auth(key)).get_json()["checks"]
+    assert len(checks) == 2 and all(c["rules_version"] and c["sha256"] for c in checks)
+    audit = client.get("/api/v1/audit", headers=auth(key)).get_json()["audit"]
+    assert audit and all("batch" in a["action"] or "audit" in a["action"] for a in audit)
+    assert client.get("/api/v1/checks?limit=0", headers=auth(key)).status_code == 400
+    assert client.get("/api/v1/checks").status_code == 401
+
+
 def test_rerunning_a_stored_input_with_the_same_versions_gives_the_same_result(client, checker):
     text = SAMPLES[2].read_text()
     stored_id = client.post("/api/v1/check", json={"text": text}).get_json()["id"]

@@ -288,6 +288,7 @@ def job_status(job_id: str) -> Response:
 @api.get("/api/v1/jobs/<job_id>/results")
 def job_results(job_id: str) -> Response:
     _owned_job(job_id)
+    _only_query("format")
     fmt = request.args.get("format", "jsonl")
     if fmt not in ("jsonl", "csv"):
         raise ApiProblem(400, "Unknown format", "format must be jsonl or csv.")
@@ -342,6 +343,43 @@ def get_check(check_id: str) -> Response:
     return jsonify({"id": row["id"], "created": row["created"], "source": row["source"],
                     "text": row["text"], "clinic": row["clinic"], "url": row["url"],
                     "key_id": row["key_id"], "result": row["result"]})
+
+
+def _only_query(*allowed: str) -> None:
+    unknown = sorted(set(request.args) - set(allowed))
+    if unknown:
+        raise ApiProblem(400, "Unknown parameter",
+                         f"Unknown query parameter(s): {', '.join(unknown)[:200]}.")
+
+
+def _page() -> tuple[int, int]:
+    _only_query("limit", "offset")
+    try:
+        limit = int(request.args.get("limit", 100))
+        offset = int(request.args.get("offset", 0))
+    except ValueError:
+        raise ApiProblem(400, "Wrong type", "limit and offset must be integers.") from None
+    if not 1 <= limit <= 1000 or offset < 0:
+        raise ApiProblem(400, "Out of range", "limit must be 1-1000 and offset 0 or more.")
+    return limit, offset
+
+
+@api.get("/api/v1/checks")
+def list_checks() -> Response:
+    """The caller's own stored checks, for export and audit (newest first)."""
+    key = current_key(required=True)
+    limit, offset = _page()
+    return jsonify({"checks": get_store().checks_for_key(key.id, limit, offset),
+                    "limit": limit, "offset": offset})
+
+
+@api.get("/api/v1/audit")
+def audit_trail() -> Response:
+    """The caller's own audit trail: every API call made with this key."""
+    key = current_key(required=True)
+    limit, offset = _page()
+    return jsonify({"audit": get_store().audit_for_key(key.id, limit, offset),
+                    "limit": limit, "offset": offset})
 
 
 @api.get("/api/v1/rules")

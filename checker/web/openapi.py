@@ -141,6 +141,10 @@ def _document() -> dict[str, Any]:
     }
     schemas.update(_result_schemas())
     security = [{"bearer": []}]
+    paging = [{"name": "limit", "in": "query", "required": False,
+               "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+              {"name": "offset", "in": "query", "required": False,
+               "schema": {"type": "integer", "minimum": 0, "default": 0}}]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -215,6 +219,25 @@ def _document() -> dict[str, Any]:
                 "responses": {"200": {"description": "Stored check", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/StoredCheck"}}}},
                     "404": _problem_response("Unknown check")}}},
+            "/api/v1/checks": {"get": {
+                "summary": "This key's stored checks (export), newest first",
+                "operationId": "listChecks", "security": security,
+                "parameters": paging,
+                "responses": {"200": {"description": "A page of checks", "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["checks"],
+                                                    "properties": {"checks": {"type": "array"},
+                                                                   "limit": {"type": "integer"},
+                                                                   "offset": {"type": "integer"}}}}}},
+                    "400": _problem_response("Bad paging"), **auth_errors}}},
+            "/api/v1/audit": {"get": {
+                "summary": "This key's audit trail, newest first", "operationId": "auditTrail",
+                "security": security, "parameters": paging,
+                "responses": {"200": {"description": "A page of audit rows", "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["audit"],
+                                                    "properties": {"audit": {"type": "array"},
+                                                                   "limit": {"type": "integer"},
+                                                                   "offset": {"type": "integer"}}}}}},
+                    "400": _problem_response("Bad paging"), **auth_errors}}},
             "/api/v1/rules": {"get": {
                 "summary": "The rule catalogue with citations", "operationId": "rules",
                 "responses": {"200": {"description": "Rules by category", "content": {
