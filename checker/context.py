@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +34,11 @@ class _Strict(BaseModel):
 class _Treatment(_Strict):
     window: int = Field(ge=0, le=20)
     whole_text_below: int = Field(ge=0, le=1000)
+    unnamed_short_text: bool = False
+    # Conventional care that, named in such a text, is what it is about instead ("Cortisone
+    # injections relieve knee pain"); not when it is named as what the treatment replaces.
+    other_care: list[str] = []
+    other_care_contrast: list[str] = []
     phrases: list[str] = Field(min_length=1)
 
 
@@ -47,11 +52,17 @@ class _Negation(_Strict):
     cues: list[str] = Field(min_length=1)
     exceptions: list[str] = []
     stop: list[str] = []
+    clause_initial: list[str] = []   # a clause opening with these negates the whole clause
+    unmet_need: list[str] = []       # "no cure for X, but ...": these nouns, then "for"
+    contrast: list[str] = []
 
 
 class _Factored(_Strict):
     factor: float = Field(ge=0, le=1)
     phrases: list[str] = Field(min_length=1)
+    # Cues that phrases cannot say ("no published studies", "these overseas clinics"): matched
+    # case-insensitively on the prepared text; every repeat must be bounded.
+    regex: list[str] = []
 
 
 class _Hedge(_Strict):
@@ -61,12 +72,20 @@ class _Hedge(_Strict):
     carry_sentences: int = Field(ge=0, le=5)
     strong: list[str] = Field(min_length=1)
     weak: list[str] = Field(min_length=1)
+    strong_regex: list[str] = []
+    not_hedges: list[str] = []   # hedge words used as a promise: "offers new hope"
 
 
 class _Approved(_Strict):
     factor: float = Field(ge=0, le=1)
     carry_sentences: int = Field(ge=0, le=5)
+    carry_after: int = Field(default=0, ge=0, le=5)   # also the sentences just after
     phrases: list[str] = Field(min_length=1)
+    # A text that is about established care as a whole (a transplant centre's page): at least
+    # `page_min_sentences` sentences name it, and they are at least `page_share` of the sentences
+    # that name any cell treatment. Then every finding counts for `factor`, as for the register.
+    page_min_sentences: int = Field(default=0, ge=0)
+    page_share: float = Field(default=1.0, ge=0, le=1)
 
 
 class _Question(_Strict):
@@ -80,6 +99,11 @@ class _Register(_Strict):
     research_regex: list[str] = []
     research: list[str] = Field(min_length=1)
     advert: list[str] = Field(min_length=1)
+    # The critical register: a text in which at least `min_critique_sentences` sentences (and at
+    # least `critique_share` of all its sentences) report or criticise claims, and which has more
+    # of those sentences than sales cues, is a critique, a news report or a regulator's warning.
+    min_critique_sentences: int = Field(default=0, ge=0)
+    critique_share: float = Field(default=0.0, ge=0, le=1)
 
 
 class ContextFile(_Strict):
@@ -116,6 +140,7 @@ class Marks:
     question_sents: set[int] = field(default_factory=set)
     research_cues: int = 0
     advert_cues: int = 0
+    other_care_sents: set[int] = field(default_factory=set)
 
     @property
     def reads_like_research(self) -> bool:
@@ -124,9 +149,44 @@ class Marks:
         return (self.research_cues >= spec.min_research_cues
                 and self.research_cues >= spec.ratio * max(self.advert_cues, 1))
 
+    @cached_property
+    def critique_sents(self) -> set[int]:
+        """Sentences with a critique cue (a reporter, critic or regulator speaking)."""
+        return {i for i, cues in self.cues_by_sent.items() if any(c.kind == "critique" for c in cues)}
+
+    @cached_property
+    def reads_like_critique(self) -> bool:
+        """True when the whole text reports or criticises claims rather than making them."""
+        spec = self.vocabulary.spec.register_
+        n = len(self.critique_sents)
+        return (spec.min_critique_sentences > 0 and n >= spec.min_critique_sentences
+                and n >= spec.critique_share * len(self.document.sents)
+                and n > self.advert_cues)
+
+    @cached_property
+    def about_established_care(self) -> bool:
+        """True when the whole text is about approved products or established care."""
+        spec = self.vocabulary.spec.approved
+        if spec.page_min_sentences <= 0:
+            return False
+        approved = {i for i, cues in self.cues_by_sent.items() if any(c.kind == "approved" for c in cues)}
+        if len(approved) < spec.page_min_sentences:
+            return False
+        return len(approved) >= spec.page_share * len(self.treatment_sents | approved)
+
     def has_treatment_near(self, sent_index: int) -> bool:
-        """A cell or regenerative treatment is named near the sentence (see context.yaml)."""
-        return self._near(self.treatment_sents, sent_index)
+        """A cell or regenerative treatment is named near the sentence (see context.yaml).
+
+        A short text that names no treatment at all (an excerpt of a clinic page: "Nearly everyone
+        walks better a week later") is taken to be about the treatment of the page it came from,
+        when ``unnamed_short_text`` is set: it is what this checker is given to read.
+        """
+        if self._near(self.treatment_sents, sent_index):
+            return True
+        spec = self.vocabulary.spec.treatment
+        return (spec.unnamed_short_text and not self.treatment_sents
+                and not self.other_care_sents
+                and len(self.document.sents) <= spec.whole_text_below)
 
     def has_medical_near(self, sent_index: int) -> bool:
         """Any medical treatment word (or a cell treatment) is named near the sentence."""
@@ -161,7 +221,10 @@ class Marks:
         steps: list[dict[str, Any]] = []
 
         def outside(cue: Cue) -> bool:
-            return whole_sentence or cue.end <= start or cue.start >= end
+            # A cue wholly inside the match is the claim's own word ("no" of "no side effects");
+            # one that reaches beyond it ("not yet proven" around "proven safe")
+            # frames the claim and counts.
+            return whole_sentence or cue.start < start or cue.end > end
 
         if "negation" in allowed:
             negator = self._negator(start, sent_index)
@@ -202,6 +265,15 @@ class Marks:
                           "cue": f"{self.research_cues} research or news cues, "
                                  f"{self.advert_cues} sales cues in the text",
                           "factor": spec.register_.factor})
+        elif self.reads_like_critique:
+            steps.append({"step": "register",
+                          "cue": f"{len(self.critique_sents)} of {len(self.document.sents)} "
+                                 f"sentences report or criticise claims, "
+                                 f"{self.advert_cues} sales cues in the text",
+                          "factor": spec.register_.factor})
+        if self.about_established_care and not any(s["step"] == "approved" for s in steps):
+            steps.append({"step": "approved", "cue": "the whole text is about established care",
+                          "factor": spec.approved.factor})
         steps.sort(key=lambda s: s["factor"])
         return steps
 
@@ -214,6 +286,9 @@ class Marks:
         while i >= sent.start and steps < vocab.spec.negation.window:
             token = doc[i]
             lower = token.lower_
+            if lower in ("(", ")", "[", "]"):  # a parenthesis sits inside the clause
+                i -= 1
+                continue
             if token.is_punct and lower not in ("'", "-"):
                 return None
             if lower in vocab.negation_stop:
@@ -222,11 +297,56 @@ class Marks:
                 following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
                 if f"{lower} {following}" in vocab.negation_exceptions:
                     return None
+                if self._unmet_need(i, start, sent_index):
+                    return None
                 return token.text
             if not token.is_space:
                 steps += 1
             i -= 1
-        return None
+        return self._clause_negated(start, sent_index)
+
+    def _clause_negated(self, start: int, sent_index: int) -> str | None:
+        """A clause that opens with a negated subject ("No such product has been approved for
+        ...", "There is no stem cell treatment that ...") negates all of it, however long."""
+        vocab = self.vocabulary
+        if not vocab.spec.negation.clause_initial:
+            return None
+        doc = self.document.doc
+        sent = self.document.sents[sent_index]
+        first = start
+        i = start - 1
+        while i >= sent.start:
+            token = doc[i]
+            lower = token.lower_
+            if (token.is_punct and lower not in ("'", "-", "(", ")")) or lower in vocab.negation_stop:
+                break
+            first = i
+            i -= 1
+        words = [t for t in doc[first:start] if not t.is_space and not t.is_punct]
+        if len(words) >= 2 and words[0].lower_ == "there" and words[1].lower_ in (
+                "is", "are", "'s", "was", "were", "has", "have", "exists", "exist"):
+            words = [w for w in words[2:] if w.lower_ != "been"]
+        if len(words) < 2 or words[0].lower_ not in vocab.negation_clause_initial:
+            return None
+        if f"{words[0].lower_} {words[1].lower_}" in vocab.negation_exceptions:
+            return None
+        if self._unmet_need(words[0].i, start, sent_index):
+            return None
+        return words[0].text
+
+    def _unmet_need(self, cue: int, start: int, sent_index: int) -> bool:
+        """ "MS has no cure for now, but our cells can help": the "no" denies a cure, not
+        the condition, and the contrast that follows makes the offer. The negation then does not
+        reach a condition named after "no cure for" (it still cancels "cure" itself)."""
+        vocab = self.vocabulary
+        doc = self.document.doc
+        between = [t.lower_ for t in doc[cue + 1:start] if not t.is_space]
+        need = any(w in vocab.negation_unmet_need and nxt == "for"
+                   for w, nxt in zip(between, between[1:]))
+        if not need:
+            return False
+        sent = self.document.sents[sent_index]
+        return any(t.lower_ in vocab.negation_contrast for t in sent if t.i < cue or t.i >= start)
 
     def _approved_near(self, sent_index: int, start: int, end: int,
                        whole_sentence: bool = False) -> str | None:
@@ -239,6 +359,13 @@ class Marks:
         for back in range(1, spec.carry_sentences + 1):
             j = sent_index - back
             if j < 0 or self.document.para_of_sent[j] != paragraph:
+                break
+            found = self.cues(j, "approved")
+            if found:
+                return found[0].text
+        for ahead in range(1, spec.carry_after + 1):
+            j = sent_index + ahead
+            if j >= len(self.document.sents) or self.document.para_of_sent[j] != paragraph:
                 break
             found = self.cues(j, "approved")
             if found:
@@ -275,19 +402,33 @@ class ContextVocabulary:
             "hedge_weak": spec.hedge.weak,
             "approved": spec.approved.phrases,
         }
+        groups["other_care"] = spec.treatment.other_care or ["\u2063"]
+        groups["not_hedge"] = spec.hedge.not_hedges or ["\u2063"]
         groups["research"] = spec.register_.research
         groups["advert"] = spec.register_.advert
         for kind, phrases in groups.items():
             self.matcher.add(kind, [nlp.make_doc(p) for p in phrases])
         self._kind_of = {nlp.vocab.strings[k]: k for k in groups}
         self.research_regexes = [re.compile(r) for r in spec.register_.research_regex]
+        self.other_care_contrast = [tuple(nlp.make_doc(p.lower()).text.split())
+                                    for p in spec.treatment.other_care_contrast]
+        self.cue_regexes = [(kind, re.compile(r, re.IGNORECASE))
+                            for kind, patterns in (("disclaimer", spec.disclaimer.regex),
+                                                   ("critique", spec.critique.regex),
+                                                   ("hedge_strong", spec.hedge.strong_regex))
+                            for r in patterns]
         self.negation_cues = {c.lower() for c in spec.negation.cues}
         self.negation_stop = {c.lower() for c in spec.negation.stop}
         self.negation_exceptions = {" ".join(c.lower().split()) for c in spec.negation.exceptions}
+        self.negation_clause_initial = {c.lower() for c in spec.negation.clause_initial}
+        self.negation_unmet_need = {c.lower() for c in spec.negation.unmet_need}
+        self.negation_contrast = {c.lower() for c in spec.negation.contrast}
 
     def marks(self, document: Document) -> Marks:
         treatment: set[int] = set()
         medical: set[int] = set()
+        other_care: set[int] = set()
+        promises: list[tuple[int, int]] = []
         cues: dict[int, list[Cue]] = {}
         doc = document.doc
         research = sum(len(r.findall(document.text)) for r in self.research_regexes)
@@ -303,18 +444,45 @@ class ContextVocabulary:
             sent_index = document.sentence_of(start)
             if sent_index < 0:
                 continue
+            if kind == "other_care":
+                if not self._named_as_replaced(doc, start):
+                    other_care.add(sent_index)
+                continue
+            if kind == "not_hedge":
+                promises.append((start, end))
+                continue
             if kind == "treatment":
                 treatment.add(sent_index)
             elif kind == "medical":
                 medical.add(sent_index)
             else:
                 cues.setdefault(sent_index, []).append(Cue(kind, start, end, doc[start:end].text))
+        for kind, regex in self.cue_regexes:
+            for m in regex.finditer(document.text):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is None or not len(span):
+                    continue
+                sent_index = document.sentence_of(span.start)
+                if sent_index >= 0:
+                    cues.setdefault(sent_index, []).append(
+                        Cue(kind, span.start, span.end, span.text))
+        if promises:  # "new hope" is a promise, not a hedge
+            for sent_index, found in cues.items():
+                cues[sent_index] = [c for c in found if not (c.kind == "hedge_weak" and any(
+                    s <= c.start and c.end <= e for s, e in promises))]
         questions = set()
         for index, sent in enumerate(document.sents):
             last = next((t for t in reversed(sent) if not t.is_space), None)
             if last is not None and last.text == "?":
                 questions.add(index)
-        return Marks(self, document, treatment, medical, cues, questions, research, advert)
+        return Marks(self, document, treatment, medical, cues, questions, research, advert,
+                     other_care)
+
+    def _named_as_replaced(self, doc: Any, start: int) -> bool:
+        """ "instead of pills or an operation": the care named is what is replaced."""
+        before = [t.lower_ for t in doc[max(0, start - 6):start] if not t.is_space]
+        return any(tuple(before[i:i + len(c)]) == c
+                   for c in self.other_care_contrast for i in range(len(before) - len(c) + 1))
 
 
 def _load_yaml(path: Path) -> Any:
@@ -335,6 +503,20 @@ def load_context(rules_dir: Path | None = None) -> ContextVocabulary:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise RuleFileError(str(path), f"{where}: {first['msg']}") from None
+    from .rules import MAX_REGEX_REPEAT_PRODUCT, _regex_cost  # late: rules imports this module
+    for where, patterns in (("disclaimer.regex", spec.disclaimer.regex),
+                            ("critique.regex", spec.critique.regex),
+                            ("hedge.strong_regex", spec.hedge.strong_regex),
+                            ("register.research_regex", spec.register_.research_regex)):
+        for pattern in patterns:
+            try:
+                cost = _regex_cost(pattern)
+                re.compile(pattern)
+            except (re.error, ValueError) as exc:
+                raise RuleFileError(str(path), f"{where}: {pattern!r}: {exc}") from None
+            if cost > MAX_REGEX_REPEAT_PRODUCT:
+                raise RuleFileError(str(path), f"{where}: {pattern!r} may do {cost} steps at one "
+                                    f"position (limit {MAX_REGEX_REPEAT_PRODUCT})")
     return ContextVocabulary(spec, path)
 
 

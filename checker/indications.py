@@ -60,6 +60,14 @@ protocol protocols program programs programme procedure procedures injection inj
 infusions option options solution solutions candidate candidates candidacy offer offers offered
 for patients sufferers suffering people clients kids children
 """.split())
+# The offer words that still make an offer when the treatment was named in the sentence just
+# before ("We use cord tissue cells. They are ideal for treating arthritis.").
+STRONG_OFFER_WORDS = frozenset("""
+treat treats treated treating treatment treatments therapy therapies help helps helped helping
+cure cures cured curing heal heals healing reverse reverses reversing repair repairs restore
+restores improve improves improved relief relieve relieves regenerate regenerates benefit benefits
+recover recovery option options solution solutions candidate candidates ideal perfect
+""".split())
 # Words of a sentence that lists harms, not uses ("Risks include graft-versus-host disease").
 RISK_WORDS = frozenset("""
 risk risks complication complications side-effect side-effects adverse harm harms danger dangers
@@ -75,7 +83,7 @@ SETTING_WORDS = {
     "standard_of_care_hsct": re.compile(
         r"(?i)\b(?:transplant(?:s|ation|ed)?|hsct|hct|bmt|bone\s{1,3}marrow\s{1,3}donor"
         r"|conditioning|engraft(?:ment)?|donor\s{1,3}match(?:ing)?|cord\s{1,3}blood\s{1,3}units?"
-        r"|car[\s-]{0,2}t|gene\s{1,3}therapy|chemotherapy)\b"),
+        r"|car[\s-]{0,2}t|gene\s{1,3}therapy|chemotherapy|radiation)\b"),
     "other_established": re.compile(
         r"(?i)\b(?:graft(?:s|ing)?|cultured\s{1,3}epiderm\w{0,5}|keratoplasty|corneal\s{1,3}transplant"
         r"|chondrocyte\s{1,3}implantation|aci|maci|limbal)\b"),
@@ -269,6 +277,10 @@ class IndicationDetector:
             self._products.add(name, [nlp.make_doc(name)])
         strings = nlp.vocab.strings
         self._id_of = {strings[cid]: cid for cid in self.knowledge.conditions}
+        # two-word terms by their words, for conditions whose head word is elided in a list
+        self._term_ids = {" ".join(t.lower().split()): cid
+                          for cid, c in self.knowledge.conditions.items() for t in c.terms
+                          if len(t.split()) == 2}
         self._product_of = {strings[n]: n for n in self.knowledge.product_names}
 
     # -- finding mentions --------------------------------------------------------------------
@@ -277,6 +289,7 @@ class IndicationDetector:
         doc = document.doc
         raw = [(self._id_of[k], s, e) for k, s, e in self._terms(doc)]
         raw += [(self._id_of[k], s, e) for k, s, e in self._abbrevs(doc)]
+        raw += self._elided(doc, raw)
         # longest match wins where two conditions overlap ("knee osteoarthritis" > "osteoarthritis")
         raw.sort(key=lambda m: (m[1], -(m[2] - m[1])))
         out: list[Mention] = []
@@ -286,11 +299,38 @@ class IndicationDetector:
                 continue
             if any(doc[i].like_url or doc[i].like_email for i in range(s, e)):
                 continue
+            if e < len(doc) and doc[e].lower_ in ("cell", "cells"):
+                continue  # "cancer cells", "tumour cells": a kind of cell, not the disease
             sent = document.sentence_of(s)
             if sent < 0:
                 continue
             out.append(Mention(cid, s, e, sent))
             taken_until = e
+        return out
+
+    def _elided(self, doc: Any, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """Conditions whose shared head word is said once: "heart, lung and kidney disease",
+        "knee, hip and shoulder pain". Each listed word is tried with the head of the last item."""
+        out = []
+        for _cid, s, e in found:
+            if e - s != 2 or s < 2 or doc[s - 1].lower_ not in ("and", "or", "&", ","):
+                continue
+            heads = _head_forms(doc[e - 1].lower_)
+            i, items = s - 1, 0
+            while i >= 1 and items < 6 and doc[i].lower_ in ("and", "or", "&", ","):
+                j = i - 1
+                if doc[j].lower_ in ("and", "or") and j >= 1:   # ", and" (serial comma)
+                    j -= 1
+                word = doc[j]
+                if not word.is_alpha or word.is_stop:
+                    break
+                cid = next((self._term_ids[f"{word.lower_} {h}"] for h in heads
+                            if f"{word.lower_} {h}" in self._term_ids), None)
+                if cid is None:
+                    break
+                out.append((cid, j, j + 1))
+                items += 1
+                i = j - 1
         return out
 
     def _products_by_sentence(self, document: Document) -> dict[int, set[str]]:
@@ -317,6 +357,8 @@ class IndicationDetector:
             return "under a heading that names the treatment"
         if words & OFFER_WORDS and _is_short(sent):
             return "a short offer line near the treatment"
+        if words & STRONG_OFFER_WORDS and _named_just_before(document, marks, m.sent):
+            return "an offer in the sentence after the treatment is named"
         return ""
 
     # -- the detector ------------------------------------------------------------------------
@@ -367,15 +409,17 @@ class IndicationDetector:
 
     def _status(self, document: Document, condition: ConditionSpec, approvals: list[Approval],
                 mentions: list[Mention], products: dict[int, set[str]]) -> tuple[str, str]:
-        if not approvals:
-            return "no_approval", ""
         for m in mentions:
             if condition.id in products.get(m.sent, set()):
                 return "approved", "an approved product is named"
             sentence = document.sents[m.sent].text
+            # established care needs no product approval to be established (a transplant for
+            # myelofibrosis), so the setting counts even where the knowledge base lists none
             for tag in ESTABLISHED_TAGS & set(condition.lists):
                 if SETTING_WORDS[tag].search(sentence):
                     return "approved", "described in its established setting"
+        if not approvals:
+            return "no_approval", ""
         return "approved_elsewhere", ""
 
     def _hit(self, weigh: Weigh, rule: Rule, offered: list[Mention], condition: ConditionSpec,
@@ -448,6 +492,24 @@ def _fact(condition: ConditionSpec, status: str, approvals: list[Approval]) -> s
     return (f"{condition.label}: the only approvals are for specific products — "
             f"{'; '.join(parts)} — each for a narrow use in its own jurisdiction. A clinic's own "
             f"cells are not that product, and that approval does not cover them.")
+
+
+def _head_forms(head: str) -> tuple[str, ...]:
+    """'diseases' -> ('diseases', 'disease'); 'injury' -> ('injury', 'injuries')."""
+    if head.endswith("ies"):
+        return head, head[:-3] + "y"
+    if head.endswith("y"):
+        return head, head[:-1] + "ies"
+    if head.endswith("s"):
+        return head, head[:-1]
+    return head, head + "s"
+
+
+def _named_just_before(document: Document, marks: Any, sent_index: int) -> bool:
+    """The sentence just before, in the same paragraph, names the treatment ("it", "this")."""
+    j = sent_index - 1
+    return (j >= 0 and j in marks.treatment_sents
+            and document.para_of_sent[j] == document.para_of_sent[sent_index])
 
 
 def _is_short(sent: Any) -> bool:

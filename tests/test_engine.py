@@ -145,3 +145,114 @@ def test_noisy_or_stays_within_bounds():
     assert noisy_or([]) == 0
     assert noisy_or([1.0, 0.5]) == 1.0
     assert 0 < noisy_or([0.2, 0.2]) < 0.4
+
+
+# -- context that decides whether a text makes a claim or reports one ------------------------
+
+NEWS_REPORT = (
+    "State prosecutors sued a chain of stem cell clinics on Tuesday, saying the company lured "
+    "elderly customers with free seminars. The complaint says the clinics promised relief from "
+    "arthritis, neuropathy and back pain with umbilical cord injections costing up to $9,000 each. "
+    "Regulators have warned that such products are unapproved and can cause infections. Experts "
+    "said there is no good evidence the shots work, and several patients told reporters they felt "
+    "no better."
+)
+
+TRANSPLANT_PAGE = (
+    "Your Stem Cell Transplant\n\n"
+    "A stem cell transplant replaces blood-forming cells destroyed by disease or by chemotherapy. "
+    "Before the transplant you will meet your transplant team and a financial counsellor.\n\n"
+    "Finding a donor\n\n"
+    "Our donor search coordinator looks for a matched donor in the national registry. A brother "
+    "or sister is often the best match.\n\n"
+    "Getting ready\n\n"
+    "You will need:\n\n"
+    "  \u2022 Chemotherapy or radiation, which destroys cancer cells and makes room for new stem cells\n"
+    "  \u2022 Medicines so your body does not reject the donor cells\n"
+    "  \u2022 A central line for the infusion\n\n"
+    "Most patients stay in hospital for three to four weeks after the stem cell infusion."
+)
+
+LEGAL_OVERVIEW = (
+    "Clinics that offer cell therapy must be licensed by the national health ministry and must meet "
+    "national standards for tissue banks. Products that are more than minimally manipulated "
+    "require approval before they can be marketed. The law sets out penalties for providers who "
+    "advertise unapproved uses."
+)
+
+
+def test_a_news_report_full_of_critique_reads_as_a_report_not_an_advert(rules_checker):
+    result = rules_checker.check(NEWS_REPORT)
+    assert result.level == "low", [(f.rule, f.text, f.trail) for f in result.findings]
+    assert any(step["step"] == "register" and "criticise" in step["cue"]
+               for s in result.set_aside for step in s["trail"])
+
+
+def test_a_transplant_centre_page_is_established_care_as_a_whole(rules_checker):
+    result = rules_checker.check(TRANSPLANT_PAGE)
+    assert result.level == "low", [(f.rule, f.text, f.trail) for f in result.findings]
+    # "cancer cells" is a kind of cell, not cancer offered for treatment
+    assert "cancer_general" not in {r["condition"] for r in result.indications}
+
+
+def test_a_rule_stated_by_a_regulator_or_lawyer_is_not_a_claim(rules_checker):
+    result = rules_checker.check(LEGAL_OVERVIEW)
+    assert not [f for f in result.findings if f.category == "regulatory"], \
+        [(f.rule, f.text) for f in result.findings]
+
+
+@pytest.mark.parametrize("text", [
+    "No cell product has been approved for treating autism or cerebral palsy.",
+    "There is no stem cell treatment that has been shown to reverse Parkinson's disease.",
+    "Coverage applies only if the injection is not given for wear-and-tear arthritis (osteoarthritis) of the hip.",
+    "Scientists worry that cell products reach patients before anyone has proven them safe.",
+    "There are no controlled trials of amniotic injections for tendon or cartilage problems.",
+    "Regulators have approved only a handful of cell products, such as cord blood for leukaemia.",
+    "Stem cells are being investigated for heart failure in a small study at two hospitals.",
+])
+def test_negations_and_disclaimers_reach_the_whole_clause(rules_checker, text):
+    result = rules_checker.check(text)
+    assert result.level == "low", [(f.rule, f.text, f.trail) for f in result.findings]
+
+
+@pytest.mark.parametrize("text", [
+    "Autism has no cure for now, but our cord blood infusions will help your child.",
+    "While medicine still has no cure for multiple sclerosis, our stem cell infusions calm the disease.",
+])
+def test_no_cure_but_we_can_help_still_offers_the_treatment(rules_checker, text):
+    result = rules_checker.check(text)
+    assert result.level in ("medium", "high")
+    assert any(f.rule == "indication.unapproved-condition" for f in result.findings)
+
+
+@pytest.mark.parametrize("text", [
+    "Most of our patients report less pain after the first session.",
+    "Our treatment has no side effects and patients go home the same day.",
+    "90% of patients noticed more energy after the second infusion.",
+])
+def test_a_short_excerpt_that_names_no_treatment_is_still_read_as_the_clinics(rules_checker, text):
+    assert rules_checker.check(text).level in ("medium", "high")
+
+
+@pytest.mark.parametrize("text", [
+    "Cortisone injections can relieve knee pain for several weeks.",
+    "Most people with a sprained ankle heal within six weeks with rest and physiotherapy.",
+    "Dental implants have a success rate of about 95 percent over ten years.",
+    "About 30% of our patients are over 65 and come for routine check-ups.",
+])
+def test_a_short_text_about_conventional_care_is_not_read_as_a_cell_advert(rules_checker, text):
+    result = rules_checker.check(text)
+    assert result.level == "low", [(f.rule, f.text) for f in result.findings]
+
+
+def test_new_hope_is_a_promise_not_a_hedge(rules_checker):
+    promise = rules_checker.check("Stem cell therapy offers new hope for Parkinson's patients.")
+    hedged = rules_checker.check("We hope stem cell therapy will one day help Parkinson's patients.")
+    assert promise.score > hedged.score
+    assert not any(step["step"] == "hedge" for f in promise.findings for step in f.trail)
+
+
+def test_a_claim_attributed_to_doctors_is_reported_not_made(rules_checker):
+    claim = rules_checker.check("Stem cells restored her sight.")
+    reported = rules_checker.check("Stem cells restored her sight, doctors reported.")
+    assert reported.score < claim.score

@@ -151,3 +151,38 @@ def test_the_knowledge_base_keeps_every_csv_row_verbatim_with_its_source():
         assert t["indication"] == row["approved indication"]
         assert t["source"] == row["source URL"]
         assert t["regulator"] == row["regulator/jurisdiction"]
+
+
+# -- offered vs mentioned: how clinics actually word their offers ----------------------------
+
+def test_a_shared_head_word_names_every_condition_of_the_list(checker):
+    result = checker.check("We treat heart, lung and kidney disease with exosome infusions.")
+    offered = {r["condition"] for r in result.indications if r["offered"]}
+    assert {"heart_disease_general", "lung_disease_general", "chronic_kidney_disease"} <= offered
+
+
+def test_an_offer_in_the_sentence_after_the_treatment_is_named_is_an_offer(checker):
+    text = ("Our clinic uses cord tissue cells from healthy donors. They are ideal for "
+            "treating arthritis and sports injuries.")
+    result = checker.check(text)
+    assert statuses(result)["sports_injuries"] == ("no_approval", True)
+
+
+def test_cancer_cells_are_cells_not_an_offer_to_treat_cancer(checker):
+    result = checker.check("Chemotherapy kills cancer cells before the stem cell transplant.")
+    assert "cancer_general" not in statuses(result)
+
+
+def test_established_care_needs_no_product_approval_to_be_established(checker):
+    text = ("Allogeneic stem cell transplant is the only curative option for myelofibrosis, and your "
+            "haematologist will discuss the risks of conditioning chemotherapy.")
+    result = checker.check(text)
+    assert statuses(result)["myelofibrosis"][0] == "approved"
+    assert not [f for f in result.findings if f.category == "indication"]
+
+
+def test_a_transplant_named_beside_an_unapproved_use_does_not_soften_it(rules_checker):
+    result = rules_checker.check("We now offer an autologous stem cell transplant for autism and lupus.")
+    findings = [f for f in result.findings if f.rule == "indication.unapproved-condition"]
+    assert {f.text for f in findings} == {"autism", "lupus"}
+    assert all(f.confidence == 1 for f in findings)
