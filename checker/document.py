@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.attrs import IS_SPACE, ORTH
 from spacy.tokens import Doc, Span
 
 from .nlp import get_nlp
@@ -50,14 +51,21 @@ def analyse(text: str) -> Document:
     sent_of_token = [-1] * len(doc)
     para_of_sent: list[int] = []
     paragraph = 0
+    # Token flags as running counts, so each sentence's tests are two look-ups, not a loop.
+    spaces = doc.to_array(IS_SPACE).tolist()
+    strings, orths = doc.vocab.strings, doc.to_array(ORTH).tolist()
+    space_count, break_count = [0], [0]
+    for is_space, orth in zip(spaces, orths):
+        space_count.append(space_count[-1] + is_space)
+        break_count.append(break_count[-1] + (is_space and "\n\n" in strings[orth]))
     for sent in doc.sents:
-        blank_line = any(t.is_space and "\n\n" in t.text for t in sent)
-        if not all(t.is_space for t in sent):
+        start, end = sent.start, sent.end
+        blank_line = break_count[end] > break_count[start]
+        if space_count[end] - space_count[start] < end - start:  # not only whitespace
             index = len(sents)
             sents.append(sent)
             para_of_sent.append(paragraph)
-            for i in range(sent.start, sent.end):
-                sent_of_token[i] = index
+            sent_of_token[start:end] = [index] * (end - start)
         if blank_line:
             paragraph += 1
     return Document(prepared, doc, sents, sent_of_token, para_of_sent)

@@ -21,8 +21,10 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
+import numpy
 import spacy
 import spacy_lookups_data
+from spacy.attrs import IS_SPACE, LEMMA, LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -30,20 +32,28 @@ log = logging.getLogger(__name__)
 
 @Language.component("line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """Mark the token after a line break, and a bullet at a line start, as a sentence start."""
+    """Mark the token after a line break, and a bullet at a line start, as a sentence start.
+
+    It reads the tokens' flags as one array rather than token by token (a Token object per
+    token costs more than the test); only the sentence starts it finds are set one by one.
+    A line break is always a space token of its own in spaCy (a token's trailing whitespace
+    is at most one plain space), so space tokens are the only place to look for one.
+    """
+    spaces = doc.to_array(IS_SPACE).tolist()
+    orths = doc.to_array(ORTH).tolist()
+    strings = doc.vocab.strings
+    bullet = strings["•"]
     previous_break = True
-    for token in doc:
-        if token.is_space:
-            if "\n" in token.text:
+    for i, is_space in enumerate(spaces):
+        if is_space:
+            if "\n" in strings[orths[i]]:
                 previous_break = True
             continue
         if previous_break:
-            token.is_sent_start = True
+            doc[i].is_sent_start = True
             previous_break = False
-        elif token.text == "•":
-            token.is_sent_start = True
-        if "\n" in token.whitespace_:
-            previous_break = True
+        elif orths[i] == bullet:
+            doc[i].is_sent_start = True
     return doc
 
 
@@ -64,10 +74,11 @@ class LookupLemmas:
         }
 
     def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
         lemma_of = self._lemma_of
-        for token in doc:
-            lower = token.lower
-            token.lemma = lemma_of.get(lower, lower)
+        lemmas = [lemma_of.get(lower, lower) for lower in doc.to_array(LOWER).tolist()]
+        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype=numpy.uint64))
         return doc
 
 

@@ -48,6 +48,7 @@ from .guidance import Guidance, load_guidance
 from .nlp import get_nlp
 from .paths import RULES_DIR
 from .result import CATEGORIES, Citation
+from .token_matcher import TokenMatcher
 
 RULE_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The most work one regex may do at one position: the product of its nested repeat bounds.
@@ -206,7 +207,11 @@ class RuleBook:
         vocab = nlp.vocab
         self._phrase_lower = PhraseMatcher(vocab, attr="LOWER")
         self._phrase_lemma = PhraseMatcher(vocab, attr="LEMMA")
-        self._matcher = Matcher(vocab, validate=True)
+        # spaCy's Matcher validates the patterns (its errors name what is wrong); the
+        # TokenMatcher finds the same matches in the same order, without starting every pattern
+        # at every token (see checker/token_matcher.py).
+        self._validator = Matcher(vocab, validate=True)
+        self._matcher = TokenMatcher(vocab)
         self._unless = PhraseMatcher(vocab, attr="LOWER")
         self._regexes: list[tuple[Rule, re.Pattern[str]]] = []
         self._rule_of_key: dict[int, Rule] = {}
@@ -221,6 +226,7 @@ class RuleBook:
                 if spec.lemmas:
                     self._phrase_lemma.add(rule.id, list(nlp.pipe(spec.lemmas)))
                 if spec.patterns:
+                    self._validator.add(rule.id, spec.patterns)
                     self._matcher.add(rule.id, spec.patterns)
                 if spec.unless:
                     key_unless = vocab.strings.add("unless:" + rule.id)
@@ -231,6 +237,7 @@ class RuleBook:
                 raise RuleFileError(str(rule.path), f"bad pattern: {problem}", rule.id) from None
             for pattern in spec.regex:
                 self._regexes.append((rule, re.compile(pattern, re.IGNORECASE)))
+        self._matcher.compile()
 
     @property
     def version(self) -> str:

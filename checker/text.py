@@ -297,8 +297,11 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_INVISIBLE_CHAR = re.compile(rf"[{_INVISIBLE}]")
+
+
 def _is_invisible(char: str) -> bool:
-    return bool(re.match(rf"[{_INVISIBLE}]", char))
+    return _INVISIBLE_CHAR.match(char) is not None
 
 
 def prepare(text: str) -> Prepared:
