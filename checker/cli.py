@@ -340,3 +340,74 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     return result if isinstance(result, int) else 0
+
+
+# -- batch: many adverts, all cores or a Dask cluster (checker/batch.py) ----------------------
+
+
+@cli.command("batch")
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where the results go, one per input, in input order.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True, help="jsonl: {id, url, clinic, result}; csv: one summary row.")
+@click.option("--input-format", type=click.Choice(["auto", "jsonl", "csv", "folder"]),
+              default="auto", show_default=True,
+              help="auto: a folder, *.csv, or else JSON Lines (- reads JSON Lines from stdin).")
+@click.option("--workers", type=click.IntRange(1, 1024), default=None,
+              help="Worker processes (default: one per core); with --dask local, its workers.")
+@click.option("--dask", "dask_address", metavar="ADDRESS|local", default=None,
+              help="Run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a LocalCluster.")
+@click.option("--resume", is_flag=True, help="Skip the ids already in OUTPUT (after a killed run).")
+@click.option("--force", is_flag=True, help="Overwrite an OUTPUT that already exists.")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Where bad records go (default: OUTPUT.errors.jsonl).")
+@click.option("--no-classifier", is_flag=True, help="Rules only: do not use the trained model.")
+@click.option("--chunk-size", type=click.IntRange(1, 100_000), default=None,
+              help="Records per task (default 16; 64 on Dask).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: only on a terminal).")
+@click.option("--stats", "stats_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the summary as JSON to this file.")
+def batch_command(input_path: str, output: Path, fmt: str, input_format: str,
+                  workers: int | None, dask_address: str | None, resume: bool, force: bool,
+                  errors_path: Path | None, no_classifier: bool, chunk_size: int | None,
+                  progress: bool | None, stats_path: Path | None) -> None:
+    """Score many adverts: JSON Lines or CSV (id, text, optional url, clinic), or a folder.
+
+    Bad records (no id, no text, broken JSON, bytes that are not UTF-8) go to the errors file
+    with their line number, and the run goes on. A summary says how many were scored and how
+    many failed.
+
+    \b
+    Examples:
+      python -m checker batch adverts.jsonl -o results.jsonl
+      python -m checker batch adverts.csv -o results.csv --format csv --workers 8
+      python -m checker batch pages/ -o results.jsonl --resume
+      python -m checker batch adverts.jsonl -o results.jsonl --dask tcp://10.0.0.5:8786
+    """
+    from .batch import BatchOptions, count_records, input_kind, run_batch
+
+    if input_path != "-" and not Path(input_path).exists():
+        raise click.UsageError(f"{input_path}: no such file or folder")
+    if resume and force:
+        raise click.UsageError("--resume and --force contradict each other")
+    options = BatchOptions(input_path, output, fmt, input_kind(input_path, input_format), workers,
+                           dask_address, resume, force, errors_path, not no_classifier, chunk_size)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=count_records(input_path, options.input_kind), unit=" adverts",
+                   file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
+    try:
+        summary = run_batch(options, progress=bar.update if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    if stats_path is not None:
+        stats_path.write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
+    click.echo(summary.describe(), err=True)
+    if summary.interrupted:
+        raise click.exceptions.Abort()

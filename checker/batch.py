@@ -1,0 +1,714 @@
+"""Batch scoring: many adverts through ``check``, in input order, on all cores or a Dask cluster.
+
+    read_input(path)   ->  Record | BadRecord, streamed (JSON Lines, CSV, or a folder of files)
+    score_chunk(...)   ->  one outcome per record: a ready-made output row, or a problem
+    run_batch(options) ->  writes OUTPUT and the errors file in input order; a BatchSummary
+
+The records travel in small chunks through one of three engines: this process (``workers=1``),
+a pool of worker processes (the default, one per core), or a Dask cluster (``dask=ADDRESS`` or
+``"local"``). Each worker process loads the rules and the model once, the first time it scores.
+At most a few chunks per worker are in flight, so memory stays flat however long the input is,
+and outcomes are written in input order as soon as the oldest chunk is back.
+
+A killed run leaves OUTPUT with whole lines for every record it finished (a torn last line is cut
+off on resume). ``resume=True`` reads the ids already in OUTPUT and the lines already in the
+errors file and skips those records, so nothing is lost and nothing is written twice. Resuming
+keeps one set of the finished ids in memory (about 100 bytes per id).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, Protocol
+
+from .errors import CheckerError
+from .result import CATEGORIES
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("jsonl", "csv")
+INPUT_KINDS = ("auto", "jsonl", "csv", "folder")
+FOLDER_SUFFIXES = (".txt", ".html", ".htm")
+CSV_COLUMNS = ["id", "url", "clinic", "level", "score", "findings", "categories", "rule_ids",
+               "summary", "input_sha256", "checker", "rules", "model"]
+LOCAL_CHUNK = 16      # records per task for worker processes
+DASK_CHUNK = 64       # larger for Dask: each task also pays a trip through the scheduler
+CHUNKS_PER_WORKER = 4
+
+
+class BatchError(CheckerError):
+    """The batch cannot run: unreadable input, an OUTPUT in the way, an unreachable cluster."""
+
+    code = "E401"
+
+
+# -- input ------------------------------------------------------------------------------------
+
+
+class Record(NamedTuple):
+    """One advert to score. ``line`` is where it starts in the input (None in a folder)."""
+
+    line: int | None
+    id: str
+    text: str
+    url: str = ""
+    clinic: str = ""
+
+
+class BadRecord(NamedTuple):
+    """An input record that cannot be scored, and why, in a user's words."""
+
+    line: int | None
+    id: str | None
+    problem: str
+
+
+def input_kind(path: Path | str, kind: str = "auto") -> str:
+    """``jsonl``, ``csv`` or ``folder``: as given, else from the path (``-`` is JSON Lines)."""
+    if kind != "auto":
+        return kind
+    if str(path) == "-":
+        return "jsonl"
+    path = Path(path)
+    if path.is_dir():
+        return "folder"
+    return "csv" if path.suffix.lower() in (".csv", ".tsv") else "jsonl"
+
+
+def read_input(path: Path | str, kind: str = "auto") -> Iterator[Record | BadRecord]:
+    """Stream the records of ``path``; bad ones come out as BadRecord, in their place."""
+    kind = input_kind(path, kind)
+    if kind == "folder":
+        yield from _read_folder(Path(path))
+        return
+    if str(path) == "-":
+        reader = _read_jsonl if kind == "jsonl" else _read_csv
+        yield from reader(sys.stdin.buffer)
+        return
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise BatchError(f"{path}: cannot read it ({exc.strerror})") from None
+    with fh:
+        yield from (_read_jsonl(fh) if kind == "jsonl" else _read_csv(fh))
+
+
+def _decode(raw: bytes, line: int) -> str | BadRecord:
+    try:
+        return raw.decode("utf-8-sig" if line == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        return BadRecord(line, None, f"not UTF-8 text (byte {exc.start + 1} of the line)")
+
+
+def _record(line: int | None, fields: dict[str, Any]) -> Record | BadRecord:
+    """Check one record's fields the way the API checks an upload, with the same words."""
+    raw_id = fields.get("id")
+    item_id = None if raw_id is None else str(raw_id).strip()
+    if not item_id:
+        return BadRecord(line, None, "no id")
+    if any(c in item_id for c in "\r\n"):
+        return BadRecord(line, None, "the id has a line break")
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return BadRecord(line, item_id, "no text")
+    url, clinic = fields.get("url"), fields.get("clinic")
+    return Record(line, item_id, text, "" if url is None else str(url),
+                  "" if clinic is None else str(clinic))
+
+
+def _read_jsonl(stream: IO[bytes]) -> Iterator[Record | BadRecord]:
+    for line, raw in enumerate(stream, 1):
+        text = _decode(raw, line)
+        if isinstance(text, BadRecord):
+            yield text
+            continue
+        if not text.strip():
+            continue
+        try:
+            fields = json.loads(text.rstrip("\r\n"))
+        except json.JSONDecodeError as exc:
+            yield BadRecord(line, None, f"not JSON ({exc.msg})")
+            continue
+        if not isinstance(fields, dict):
+            yield BadRecord(line, None, "not a JSON object")
+            continue
+        yield _record(line, fields)
+
+
+def _read_csv(stream: IO[bytes]) -> Iterator[Record | BadRecord]:
+    """CSV with a header row naming at least ``id`` and ``text``; a record may span lines."""
+    undecodable: dict[int, str] = {}
+
+    def lines() -> Iterator[str]:
+        for line, raw in enumerate(stream, 1):
+            text = _decode(raw, line)
+            if isinstance(text, BadRecord):
+                undecodable[line] = text.problem
+                text = raw.decode("utf-8", errors="replace")
+            yield text
+
+    reader = csv.reader(lines())
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise BatchError(f"the CSV header cannot be read ({exc})") from None
+    names = [h.strip().lower() for h in header]
+    if "id" not in names or "text" not in names:
+        raise BatchError("the CSV needs a header row with at least the columns id and text")
+    last_line = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield BadRecord(last_line + 1, None, f"not CSV ({exc})")
+            last_line = reader.line_num
+            continue
+        first, last_line = last_line + 1, reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        broken = next((n for n in range(first, last_line + 1) if n in undecodable), None)
+        if broken is not None:
+            yield BadRecord(broken, None, undecodable.pop(broken))
+            continue
+        if len(row) != len(names):
+            yield BadRecord(first, None, f"{len(row)} fields where the header has {len(names)}")
+            continue
+        yield _record(first, dict(zip(names, row)))
+
+
+def _read_folder(folder: Path) -> Iterator[Record | BadRecord]:
+    """Every .txt/.html file under ``folder``, in path order; the id is the relative path."""
+    if not folder.is_dir():
+        raise BatchError(f"{folder}: not a folder")
+    for path in sorted(p for p in folder.rglob("*")
+                       if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES):
+        item_id = path.relative_to(folder).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            yield BadRecord(None, item_id, f"cannot read it ({exc.strerror})")
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            yield BadRecord(None, item_id, f"not UTF-8 text (line {line}, byte {exc.start + 1})")
+            continue
+        if not text.strip():
+            yield BadRecord(None, item_id, "no text")
+            continue
+        yield Record(None, item_id, text)
+
+
+def count_records(path: Path | str, kind: str = "auto") -> int | None:
+    """A quick count of the records (for the progress bar), or None when it cannot tell."""
+    kind = input_kind(path, kind)
+    if str(path) == "-":
+        return None
+    try:
+        if kind == "folder":
+            return sum(1 for p in Path(path).rglob("*")
+                       if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES)
+        with open(path, "rb") as fh:
+            if kind == "jsonl":
+                return sum(1 for raw in fh if raw.strip())
+            text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
+            return max(sum(1 for _ in csv.reader(text)) - 1, 0)
+    except (OSError, csv.Error):
+        return None
+
+
+# -- scoring (runs in the workers) -----------------------------------------------------------
+
+
+class Scored(NamedTuple):
+    line: int | None
+    id: str
+    row: str          # the finished output line, JSON or CSV, ending in a newline
+    versions: str     # the checker, rules, data and model versions that made it
+
+
+class Failed(NamedTuple):
+    line: int | None
+    id: str | None
+    problem: str
+
+
+class WorkerStats(NamedTuple):
+    worker: str           # host:pid
+    peak_rss_bytes: int   # the worker process's peak resident memory so far
+
+
+# Dask may run tasks in threads; one check at a time per process keeps spaCy's caches safe.
+_check_lock = threading.Lock()
+
+
+def worker_checker(classifier: bool) -> Any:
+    """This process's Checker: the shipped rules and model, loaded once per worker process."""
+    from .engine import default_checker
+
+    started = time.perf_counter()
+    loaded = default_checker.cache_info().currsize
+    checker = default_checker(classifier)
+    if default_checker.cache_info().currsize > loaded:
+        log.info("worker %s loaded the checker in %.1f s", os.getpid(),
+                 time.perf_counter() - started)
+    return checker
+
+
+def _peak_rss_bytes() -> int:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def format_row(record: Record, result: dict[str, Any], fmt: str) -> str:
+    """One output line for a scored record."""
+    if fmt == "jsonl":
+        out: dict[str, Any] = {"id": record.id}
+        if record.url:
+            out["url"] = record.url
+        if record.clinic:
+            out["clinic"] = record.clinic
+        out["result"] = result
+        return json.dumps(out, ensure_ascii=False) + "\n"
+    versions = result["versions"]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([
+        record.id, record.url, record.clinic, result["level"], result["score"],
+        len(result["findings"]),
+        ";".join(c for c in CATEGORIES if result["categories"][c]["count"]),
+        ";".join(dict.fromkeys(f["rule"] for f in result["findings"])),
+        result["summary"], result["input"]["sha256"],
+        versions["checker"], versions["rules"], versions["model"],
+    ])
+    return buffer.getvalue()
+
+
+def _score_one(checker: Any, record: Record | BadRecord, fmt: str) -> Scored | Failed:
+    if isinstance(record, BadRecord):
+        return Failed(record.line, record.id, record.problem)
+    try:
+        result = checker.check(record.text).to_dict()
+    except CheckerError as exc:
+        return Failed(record.line, record.id, exc.message)
+    except Exception as exc:  # a bug must not stop a run of millions; it is logged in full
+        log.exception("record %s (line %s) failed", record.id, record.line)
+        return Failed(record.line, record.id, f"internal error ({type(exc).__name__}: {exc})")
+    versions = json.dumps(result["versions"], sort_keys=True)
+    return Scored(record.line, record.id, format_row(record, result, fmt), versions)
+
+
+def score_chunk(chunk: list[Record | BadRecord], classifier: bool, fmt: str
+                ) -> tuple[list[Scored | Failed], WorkerStats]:
+    """Score a chunk in this process; a record that cannot be checked becomes a Failed."""
+    with _check_lock:
+        checker = worker_checker(classifier)
+        outcomes = [_score_one(checker, record, fmt) for record in chunk]
+    return outcomes, WorkerStats(f"{socket.gethostname()}:{os.getpid()}", _peak_rss_bytes())
+
+
+# -- engines ----------------------------------------------------------------------------------
+
+
+class _Future(Protocol):
+    def result(self) -> Any: ...
+
+
+class _Done:
+    """An already computed result, for the engine that scores in this process."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+class _Engine:
+    """Where chunks are scored. ``submit`` returns something with ``result()``."""
+
+    name = "this process"
+    workers = 1
+    chunk_size = LOCAL_CHUNK
+
+    def __init__(self, classifier: bool, fmt: str) -> None:
+        self.classifier, self.fmt = classifier, fmt
+
+    def submit(self, chunk: list[Record | BadRecord]) -> _Future:
+        return _Done(score_chunk(chunk, self.classifier, self.fmt))
+
+    def result(self, future: _Future) -> Any:
+        return future.result()
+
+    def close(self, cancel: bool = False) -> None:
+        pass
+
+
+def _watch_driver(driver_pid: int) -> None:
+    """Pool initializer: end this worker if the process that started it is killed.
+
+    Workers wait for work on a pipe that they hold open themselves, so a driver killed with
+    SIGKILL would otherwise leave them waiting, each with the model in memory, for ever.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(driver_pid, 0)
+            except ProcessLookupError:
+                os._exit(70)
+            except PermissionError:  # pragma: no cover - the pid now belongs to someone else
+                os._exit(70)
+
+    threading.Thread(target=watch, name="watch-driver", daemon=True).start()
+
+
+class _ProcessPool(_Engine):
+    def __init__(self, classifier: bool, fmt: str, workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        super().__init__(classifier, fmt)
+        self.workers = workers
+        self.name = f"{workers} worker processes"
+        methods = multiprocessing.get_all_start_methods()
+        if "forkserver" in methods:
+            # Workers fork from a server that has already imported spaCy and scikit-learn, and
+            # never from this process (its threads, its open files).
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["checker.engine", "checker.batch"]
+                                           + (["skops.io"] if classifier else []))
+        else:  # pragma: no cover - Windows
+            context = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                        initializer=_watch_driver, initargs=(os.getpid(),))
+
+    def submit(self, chunk: list[Record | BadRecord]) -> _Future:
+        return self.pool.submit(score_chunk, chunk, self.classifier, self.fmt)
+
+    def result(self, future: _Future) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise BatchError("a worker process died (out of memory, or killed); what was "
+                             "finished is saved: run again with --resume") from None
+
+    def close(self, cancel: bool = False) -> None:
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+class _Dask(_Engine):
+    chunk_size = DASK_CHUNK
+
+    def __init__(self, classifier: bool, fmt: str, address: str, workers: int) -> None:
+        super().__init__(classifier, fmt)
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - it is in requirements.txt
+            raise BatchError("Dask is not installed: pip install 'dask[distributed]'") from None
+        self.cluster = None
+        if not log.isEnabledFor(logging.INFO):
+            # Dask logs every connection at INFO; keep its chatter to what we ask for.
+            logging.getLogger("distributed").setLevel(logging.WARNING)
+        try:
+            if address == "local":
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                            processes=True, dashboard_address=":0",
+                                            silence_logs=logging.CRITICAL)
+                self.client = Client(self.cluster)
+            else:
+                # How long to try: Dask's distributed.comm.timeouts.connect (30 s; the
+                # environment variable DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT changes it).
+                self.client = Client(address)
+        except (OSError, TimeoutError, ValueError) as exc:
+            if self.cluster is not None:
+                self.cluster.close()
+            raise BatchError(f"cannot reach the Dask scheduler at {address} ({exc})") from None
+        threads = self.client.nthreads()
+        self.workers = max(sum(threads.values()), 1)
+        self.name = f"Dask at {address} ({len(threads)} workers, {self.workers} threads)"
+
+    def submit(self, chunk: list[Record | BadRecord]) -> _Future:
+        return self.client.submit(score_chunk, chunk, self.classifier, self.fmt, pure=False)
+
+    def result(self, future: _Future) -> Any:
+        from distributed import KilledWorker
+
+        try:
+            return future.result()
+        except KilledWorker as exc:
+            raise BatchError(f"Dask workers kept dying on a chunk ({exc}); what was finished "
+                             "is saved: run again with --resume") from None
+
+    def close(self, cancel: bool = False) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+# -- resuming ---------------------------------------------------------------------------------
+
+
+def _complete_lines(path: Path) -> list[str]:
+    """The whole lines of ``path``; a torn last line (a killed write) is cut off the file."""
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end < len(data):
+        log.warning("%s ends in a torn line; cutting it off", path)
+        with open(path, "r+b") as fh:
+            fh.truncate(end)
+    return data[:end].decode("utf-8").splitlines()
+
+
+def _done_ids(output: Path, fmt: str) -> tuple[set[str], str | None]:
+    """The ids already in OUTPUT, and the versions of its last row."""
+    ids: set[str] = set()
+    versions = None
+    lines = _complete_lines(output)
+    try:
+        if fmt == "jsonl":
+            for line in lines:
+                if line.strip():
+                    row = json.loads(line)
+                    ids.add(str(row["id"]))
+                    versions = json.dumps(row["result"]["versions"], sort_keys=True)
+        else:
+            rows = csv.reader(lines)
+            header = next(rows, None)
+            if header is not None and header != CSV_COLUMNS:
+                raise ValueError("its header is not the batch CSV header")
+            for row in rows:
+                ids.add(row[0])
+                versions = json.dumps({"checker": row[10], "rules": row[11], "model": row[12]})
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise BatchError(f"{output}: cannot resume from it as {fmt} ({exc})") from None
+    return ids, versions
+
+
+def _reported(errors: Path) -> set[tuple[int | None, str | None]]:
+    """The (line, id) of every record already in the errors file."""
+    seen: set[tuple[int | None, str | None]] = set()
+    for line in _complete_lines(errors):
+        if line.strip():
+            try:
+                row = json.loads(line)
+                seen.add((row.get("line"), row.get("id")))
+            except (ValueError, AttributeError):
+                continue
+    return seen
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchOptions:
+    input: Path | str
+    output: Path
+    fmt: str = "jsonl"
+    input_kind: str = "auto"
+    workers: int | None = None          # None: every core
+    dask: str | None = None             # a scheduler address, or "local"
+    resume: bool = False
+    force: bool = False
+    errors: Path | None = None          # default: OUTPUT + ".errors.jsonl"
+    classifier: bool = True
+    chunk_size: int | None = None
+
+    @property
+    def errors_path(self) -> Path:
+        return self.errors or self.output.with_name(self.output.name + ".errors.jsonl")
+
+
+@dataclass
+class BatchSummary:
+    output: Path
+    errors: Path
+    engine: str = ""
+    scored: int = 0
+    failed: int = 0
+    skipped: int = 0                    # already in OUTPUT or the errors file (--resume)
+    seconds: float = 0.0
+    startup_seconds: float | None = None   # until the first chunk came back (workers loading)
+    interrupted: bool = False
+    versions: dict[str, str] = field(default_factory=dict)
+    mixed_versions: bool = False
+    peak_rss_bytes: dict[str, int] = field(default_factory=dict)   # per worker
+    _started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def rate(self) -> float:
+        done = self.scored + self.failed
+        return done / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"output": str(self.output), "errors": str(self.errors), "engine": self.engine,
+                "scored": self.scored, "failed": self.failed, "skipped": self.skipped,
+                "seconds": round(self.seconds, 3), "adverts_per_second": round(self.rate, 2),
+                "startup_seconds": None if self.startup_seconds is None
+                else round(self.startup_seconds, 3),
+                "interrupted": self.interrupted, "versions": self.versions,
+                "mixed_versions": self.mixed_versions, "peak_rss_bytes": self.peak_rss_bytes}
+
+    def describe(self) -> str:
+        parts = [f"scored {self.scored:,}", f"failed {self.failed:,}"]
+        if self.skipped:
+            parts.append(f"skipped {self.skipped:,} already done")
+        line = ", ".join(parts) + f" in {self.seconds:.1f} s ({self.rate:.1f} adverts/s, {self.engine})"
+        if self.failed:
+            line += f"; the failures are listed in {self.errors}"
+        if self.peak_rss_bytes:
+            peak = max(self.peak_rss_bytes.values()) / 2**20
+            line += f"; peak memory per worker {peak:.0f} MB"
+        if self.interrupted:
+            line += "; interrupted: run again with --resume to finish"
+        return line
+
+
+def _chunks(records: Iterable[Record | BadRecord], size: int
+            ) -> Iterator[list[Record | BadRecord]]:
+    chunk: list[Record | BadRecord] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _engine(options: BatchOptions) -> _Engine:
+    workers = options.workers or os.cpu_count() or 1
+    if options.dask:
+        return _Dask(options.classifier, options.fmt, options.dask, workers)
+    if workers == 1:
+        return _Engine(options.classifier, options.fmt)
+    return _ProcessPool(options.classifier, options.fmt, workers)
+
+
+def run_batch(options: BatchOptions, progress: Callable[[int], None] | None = None
+              ) -> BatchSummary:
+    """Score every record of ``options.input`` into ``options.output``, in input order."""
+    if options.fmt not in FORMATS:
+        raise BatchError(f"unknown output format {options.fmt!r}")
+    output, errors_path = Path(options.output), options.errors_path
+    summary = BatchSummary(output, errors_path)
+    done: set[str] = set()
+    reported: set[tuple[int | None, str | None]] = set()
+    earlier_versions = None
+    exists = output.exists() and output.stat().st_size > 0
+    if exists and not (options.resume or options.force):
+        raise BatchError(f"{output} already exists: add --resume to carry on where it stopped, "
+                         f"or --force to start again")
+    if options.resume and exists:
+        done, earlier_versions = _done_ids(output, options.fmt)
+        if errors_path.exists():
+            reported = _reported(errors_path)
+    append = options.resume and exists
+    records = read_input(options.input, options.input_kind)
+
+    def pending() -> Iterator[Record | BadRecord]:
+        for record in records:
+            if (record.id in done and isinstance(record, Record)) \
+                    or (record.line, record.id) in reported:
+                summary.skipped += 1
+                if progress is not None:
+                    progress(1)
+            else:
+                yield record
+
+    try:
+        out = open(output, "a" if append else "w", encoding="utf-8", newline="")
+        err = open(errors_path, "a" if append and errors_path.exists() else "w", encoding="utf-8")
+    except OSError as exc:
+        raise BatchError(f"cannot write {exc.filename} ({exc.strerror})") from None
+    started = summary._started = time.perf_counter()
+    engine: _Engine | None = None
+    try:
+        if options.fmt == "csv" and not append:
+            csv.writer(out).writerow(CSV_COLUMNS)
+        engine = _engine(options)
+        summary.engine = engine.name
+        size = options.chunk_size or engine.chunk_size
+        window: deque[_Future] = deque()
+        limit = max(engine.workers * CHUNKS_PER_WORKER, 2)
+        for chunk in _chunks(pending(), size):
+            window.append(engine.submit(chunk))
+            if len(window) >= limit:
+                _write(engine.result(window.popleft()), out, err, summary, earlier_versions,
+                       progress)
+        while window:
+            _write(engine.result(window.popleft()), out, err, summary, earlier_versions, progress)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        out.close()
+        err.close()
+        if engine is not None:
+            engine.close(cancel=summary.interrupted)
+        summary.seconds = time.perf_counter() - started
+    log.info("batch done: %s", summary.describe())
+    return summary
+
+
+def _write(batch: tuple[list[Scored | Failed], WorkerStats], out: IO[str], err: IO[str],
+           summary: BatchSummary, earlier_versions: str | None,
+           progress: Callable[[int], None] | None) -> None:
+    """Write one chunk's outcomes, in order, and flush, so a kill loses only chunks in flight."""
+    outcomes, stats = batch
+    if summary.startup_seconds is None:
+        summary.startup_seconds = time.perf_counter() - summary._started
+    for outcome in outcomes:
+        if isinstance(outcome, Scored):
+            out.write(outcome.row)
+            summary.scored += 1
+            if not summary.versions:
+                summary.versions = json.loads(outcome.versions)
+                if earlier_versions is not None \
+                        and _versions_differ(earlier_versions, outcome.versions):
+                    log.warning("OUTPUT was started with other versions: %s; now %s",
+                                earlier_versions, outcome.versions)
+                    summary.mixed_versions = True
+            elif json.dumps(summary.versions, sort_keys=True) != outcome.versions:
+                if not summary.mixed_versions:
+                    log.warning("workers disagree on versions: %s and %s",
+                                summary.versions, outcome.versions)
+                summary.mixed_versions = True
+        else:
+            err.write(json.dumps({"line": outcome.line, "id": outcome.id,
+                                  "problem": outcome.problem}, ensure_ascii=False) + "\n")
+            summary.failed += 1
+    out.flush()
+    err.flush()
+    summary.peak_rss_bytes[stats.worker] = max(stats.peak_rss_bytes,
+                                               summary.peak_rss_bytes.get(stats.worker, 0))
+    if progress is not None:
+        progress(len(outcomes))
+
+
+def _versions_differ(earlier: str, now: str) -> bool:
+    """Compare the versions a CSV OUTPUT can hold (checker, rules, model) with a full set."""
+    old, new = json.loads(earlier), json.loads(now)
+    return any(old[k] != new.get(k) for k in old)
