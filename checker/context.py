@@ -355,33 +355,23 @@ class Marks:
         for cue in self.cues(sent_index, "approved"):
             if whole_sentence or cue.end <= start or cue.start >= end:
                 return cue.text
-        paragraph = self.document.para_of_sent[sent_index]
-        for back in range(1, spec.carry_sentences + 1):
-            j = sent_index - back
-            if j < 0 or self.document.para_of_sent[j] != paragraph:
-                break
-            found = self.cues(j, "approved")
-            if found:
-                return found[0].text
-        for ahead in range(1, spec.carry_after + 1):
-            j = sent_index + ahead
-            if j >= len(self.document.sents) or self.document.para_of_sent[j] != paragraph:
-                break
-            found = self.cues(j, "approved")
-            if found:
-                return found[0].text
-        return None
+        return (self._cue_nearby(sent_index, "approved", range(-1, -spec.carry_sentences - 1, -1))
+                or self._cue_nearby(sent_index, "approved", range(1, spec.carry_after + 1)))
 
     def _carried_hedge(self, sent_index: int) -> str | None:
         spec = self.vocabulary.spec.hedge
+        return self._cue_nearby(sent_index, "hedge_strong", range(-1, -spec.carry_sentences - 1, -1))
+
+    def _cue_nearby(self, sent_index: int, kind: str, offsets: range) -> str | None:
+        """The first cue of ``kind`` in the sentences at ``offsets``, within the paragraph."""
         paragraph = self.document.para_of_sent[sent_index]
-        for back in range(1, spec.carry_sentences + 1):
-            j = sent_index - back
-            if j < 0 or self.document.para_of_sent[j] != paragraph:
+        for offset in offsets:
+            j = sent_index + offset
+            if not 0 <= j < len(self.document.sents) or self.document.para_of_sent[j] != paragraph:
                 break
-            strong = self.cues(j, "hedge_strong")
-            if strong:
-                return strong[0].text
+            found = self.cues(j, kind)
+            if found:
+                return found[0].text
         return None
 
 
@@ -486,12 +476,7 @@ class ContextVocabulary:
 
 
 def _load_yaml(path: Path) -> Any:
-    try:
-        return yamlio.load_path(path)
-    except FileNotFoundError:
-        raise RuleFileError(str(path), "file not found") from None
-    except yamlio.YAMLError as exc:
-        raise RuleFileError(str(path), f"not valid YAML: {exc}") from None
+    return yamlio.read_file(path, lambda problem: RuleFileError(str(path), problem))
 
 
 def load_context(rules_dir: Path | None = None) -> ContextVocabulary:

@@ -59,12 +59,7 @@ class Guidance:
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        data = yamlio.load_path(path)
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: file not found") from None
-    except yamlio.YAMLError as exc:
-        raise DataFileError(f"{path}: not valid YAML ({exc})") from None
+    data = yamlio.read_file(path, lambda problem: DataFileError(f"{path}: {problem}"))
     if not isinstance(data, dict):
         raise DataFileError(f"{path}: expected a mapping at the top level")
     return data

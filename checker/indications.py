@@ -169,12 +169,7 @@ def _short_name(product: str) -> str:
 
 
 def _read(path: Path, model: type[BaseModel]) -> Any:
-    try:
-        data = yamlio.load_path(path)
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: file not found") from None
-    except yamlio.YAMLError as exc:
-        raise DataFileError(f"{path}: not valid YAML ({exc})") from None
+    data = yamlio.read_file(path, lambda problem: DataFileError(f"{path}: {problem}"))
     try:
         return model.model_validate(data)
     except ValidationError as exc:

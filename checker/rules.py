@@ -350,12 +350,7 @@ class RuleBook:
 
 
 def _read(path: Path) -> Any:
-    try:
-        return yamlio.load_path(path)
-    except OSError as exc:
-        raise RuleFileError(str(path), f"cannot read the file ({exc.strerror})") from None
-    except yamlio.YAMLError as exc:
-        raise RuleFileError(str(path), f"not valid YAML: {exc}") from None
+    return yamlio.read_file(path, lambda problem: RuleFileError(str(path), problem))
 
 
 def _validation_problem(path: Path, data: Any, exc: ValidationError) -> RuleFileError:

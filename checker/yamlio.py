@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -33,6 +33,19 @@ def loads(text: str) -> Any:
 
 def load_path(path: Path) -> Any:
     return loads(path.read_text(encoding="utf8"))
+
+
+def read_file(path: Path, error: Callable[[str], Exception]) -> Any:
+    """The YAML document in ``path``; a missing, unreadable or malformed file becomes
+    ``error(problem)``, so each caller raises its own error class with the same wording."""
+    try:
+        return load_path(path)
+    except FileNotFoundError:
+        raise error("file not found") from None
+    except OSError as exc:
+        raise error(f"cannot read the file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise error(f"not valid YAML: {exc}") from None
 
 
 YAMLError = yaml.YAMLError

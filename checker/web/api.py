@@ -27,6 +27,7 @@ from .openapi import openapi_document
 api = Blueprint("api", __name__)
 
 MAX_BATCH_ITEMS = 1000
+MAX_OFFSET = 1_000_000_000
 JSON_TYPES = ("application/json",)
 JOB_TYPES = {"application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
              "application/json-lines": "jsonl", "text/csv": "csv"}
@@ -359,27 +360,29 @@ def _page() -> tuple[int, int]:
         offset = int(request.args.get("offset", 0))
     except ValueError:
         raise ApiProblem(400, "Wrong type", "limit and offset must be integers.") from None
-    if not 1 <= limit <= 1000 or offset < 0:
-        raise ApiProblem(400, "Out of range", "limit must be 1-1000 and offset 0 or more.")
+    if not 1 <= limit <= 1000 or not 0 <= offset <= MAX_OFFSET:
+        raise ApiProblem(400, "Out of range",
+                         f"limit must be 1-1000 and offset 0-{MAX_OFFSET:,}.")
     return limit, offset
+
+
+def _own_page(name: str, fetch: Any) -> Response:
+    """A page of the calling key's own rows: ``fetch(key_id, limit, offset)``."""
+    key = current_key(required=True)
+    limit, offset = _page()
+    return jsonify({name: fetch(key.id, limit, offset), "limit": limit, "offset": offset})
 
 
 @api.get("/api/v1/checks")
 def list_checks() -> Response:
     """The caller's own stored checks, for export and audit (newest first)."""
-    key = current_key(required=True)
-    limit, offset = _page()
-    return jsonify({"checks": get_store().checks_for_key(key.id, limit, offset),
-                    "limit": limit, "offset": offset})
+    return _own_page("checks", get_store().checks_for_key)
 
 
 @api.get("/api/v1/audit")
 def audit_trail() -> Response:
     """The caller's own audit trail: every API call made with this key."""
-    key = current_key(required=True)
-    limit, offset = _page()
-    return jsonify({"audit": get_store().audit_for_key(key.id, limit, offset),
-                    "limit": limit, "offset": offset})
+    return _own_page("audit", get_store().audit_for_key)
 
 
 @api.get("/api/v1/rules")

@@ -144,7 +144,8 @@ def _document() -> dict[str, Any]:
     paging = [{"name": "limit", "in": "query", "required": False,
                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
               {"name": "offset", "in": "query", "required": False,
-               "schema": {"type": "integer", "minimum": 0, "default": 0}}]
+               "schema": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000,
+                          "default": 0}}]
     return {
         "openapi": "3.1.0",
         "info": {
