@@ -44,6 +44,17 @@ def _problem_with(values: dict[str, Any]) -> tuple[str, int] | None:
     return None
 
 
+def _checked_form() -> tuple[Any, dict[str, Any] | None]:
+    """The posted form and its result, or (the form page with the problem, None)."""
+    values = _form_values()
+    problem = _problem_with(values)
+    if problem:
+        message, status = problem
+        page = render_template("index.html", values=values, error=message, limit=_limit())
+        return (page, status), None
+    return values, get_checker().check(values["text"]).to_dict()
+
+
 @pages.get("/")
 def form() -> str:
     return render_template("index.html", values={}, error=None, limit=_limit())
@@ -52,12 +63,9 @@ def form() -> str:
 @pages.post("/check")
 @limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS"])
 def check() -> Any:
-    values = _form_values()
-    problem = _problem_with(values)
-    if problem:
-        message, status = problem
-        return render_template("index.html", values=values, error=message, limit=_limit()), status
-    result = get_checker().check(values["text"]).to_dict()
+    values, result = _checked_form()
+    if result is None:
+        return values  # the form again, with the problem explained
     if values["dont_save"]:
         return render_template("result.html", result=result, text=values["text"],
                                clinic=values["clinic"], url=_safe_url(values["url"]),
@@ -101,12 +109,9 @@ def report_unsaved(fmt: str) -> Any:
     """Reports for a check the user chose not to save: the text comes back in the form."""
     if fmt not in ("md", "html"):
         abort(404)
-    values = _form_values()
-    problem = _problem_with(values)
-    if problem:
-        message, status = problem
-        return render_template("index.html", values=values, error=message, limit=_limit()), status
-    result = get_checker().check(values["text"]).to_dict()
+    values, result = _checked_form()
+    if result is None:
+        return values
     if fmt == "md":
         body = markdown_report(result, values["text"], clinic=values["clinic"], url=values["url"])
         return _download(body, "claim-check.md", "text/markdown; charset=utf-8")
