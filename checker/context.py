@@ -189,7 +189,14 @@ class Marks:
                 and len(self.document.sents) <= spec.whole_text_below)
 
     def has_medical_near(self, sent_index: int) -> bool:
-        """Any medical treatment word (or a cell treatment) is named near the sentence."""
+        """Any medical treatment word (or a cell treatment) is named near the sentence.
+
+        A text that names no cell or regenerative treatment anywhere but does name other care
+        (surgery, physiotherapy, medication...) is about that care: a price on a cataract or
+        physiotherapy page is not a price for an unproven treatment.
+        """
+        if not self.treatment_sents and self.other_care_sents:
+            return False
         return self._near(self.medical_sents | self.treatment_sents, sent_index)
 
     def _near(self, sentences: set[int], sent_index: int) -> bool:
