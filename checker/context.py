@@ -421,6 +421,18 @@ class ContextVocabulary:
         self.negation_unmet_need = {c.lower() for c in spec.negation.unmet_need}
         self.negation_contrast = {c.lower() for c in spec.negation.contrast}
 
+    # "a gene therapy, not a stem cell treatment", "PRP contains no stem cells": a treatment named
+    # only to say it is not the one in question does not make the sentence about it.
+    DENIERS = frozenset({"not", "no", "non"})
+    _DENIAL_FILLERS = frozenset({"a", "an", "any", "the", "-", "stem", "cord", "blood", "adult",
+                                 "mesenchymal", "umbilical", "real", "actual", "live"})
+
+    def _denied(self, doc: Any, start: int) -> bool:
+        i = start - 1
+        while i >= 0 and start - i <= 3 and doc[i].lower_ in self._DENIAL_FILLERS:
+            i -= 1
+        return i >= 0 and doc[i].lower_ in self.DENIERS
+
     def marks(self, document: Document) -> Marks:
         treatment: set[int] = set()
         medical: set[int] = set()
@@ -449,7 +461,8 @@ class ContextVocabulary:
                 promises.append((start, end))
                 continue
             if kind == "treatment":
-                treatment.add(sent_index)
+                if not self._denied(doc, start):
+                    treatment.add(sent_index)
             elif kind == "medical":
                 medical.add(sent_index)
             else:

@@ -245,6 +245,33 @@ def test_a_short_text_about_conventional_care_is_not_read_as_a_cell_advert(rules
     assert result.level == "low", [(f.rule, f.text) for f in result.findings]
 
 
+@pytest.mark.parametrize("text", [
+    "A single implant with crown costs 2,400 pounds, and interest-free finance is available.",
+    "Standard lens surgery costs 2,650 pounds per eye, including aftercare.",
+    "Initial physiotherapy assessments are 65 pounds; book online today.",
+])
+def test_prices_on_a_page_about_other_care_are_not_red_flags(checker, text):
+    result = checker.check(text)
+    assert result.level == "low", [(f.rule, f.text) for f in result.findings]
+
+
+def test_the_same_price_for_a_cell_treatment_is_a_red_flag(checker):
+    result = checker.check("Our stem cell knee injection costs 2,650 pounds per knee, including aftercare.")
+    assert any(f.category == "price" for f in result.findings)
+
+
+def test_a_treatment_named_only_to_deny_it_is_not_the_context(rules_checker):
+    denied = rules_checker.check(
+        "Zolgensma is a one-time gene therapy for spinal muscular atrophy, not a stem cell "
+        "treatment. It is given as a single infusion after assessment by the national panel. "
+        "Liver injury is a known serious risk, so children have regular blood tests.")
+    offered = rules_checker.check(
+        "Our stem cell treatment for spinal muscular atrophy is given as a single infusion.")
+    assert not any(f.category == "indication" for f in denied.findings), \
+        [(f.rule, f.text) for f in denied.findings]
+    assert any(f.category == "indication" for f in offered.findings)
+
+
 def test_new_hope_is_a_promise_not_a_hedge(rules_checker):
     promise = rules_checker.check("Stem cell therapy offers new hope for Parkinson's patients.")
     hedged = rules_checker.check("We hope stem cell therapy will one day help Parkinson's patients.")
