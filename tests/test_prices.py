@@ -34,6 +34,8 @@ def test_the_issue_example_gives_prices_and_four_kinds_of_red_flag(checker, vali
     assert high.details["rates_date"]
     deposit = next(f for f in result.findings if f.rule == "price.deposit")
     assert deposit.details["amounts"][0]["amount"] == 2500.0
+    # the highlighted deposit carries its currency sign
+    assert any(f.rule == "price.deposit" and f.text == "$2,500 deposit" for f in result.findings)
     assert result.level == "high"
 
 
