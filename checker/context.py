@@ -99,6 +99,10 @@ class _Register(_Strict):
     research_regex: list[str] = []
     research: list[str] = Field(min_length=1)
     advert: list[str] = Field(min_length=1)
+    # Words that speak to the reader ("you", "your"): sales pages use them, and so do patient
+    # guides and charities' advice. Each counts as `address_weight` of a sales cue.
+    address: list[str] = []
+    address_weight: float = Field(default=1.0, ge=0, le=1)
     # The critical register: a text in which at least `min_critique_sentences` sentences (and at
     # least `critique_share` of all its sentences) report or criticise claims, and which has more
     # of those sentences than sales cues, is a critique, a news report or a regulator's warning.
@@ -139,7 +143,7 @@ class Marks:
     cues_by_sent: dict[int, list[Cue]] = field(default_factory=dict)
     question_sents: set[int] = field(default_factory=set)
     research_cues: int = 0
-    advert_cues: int = 0
+    advert_cues: float = 0
     other_care_sents: set[int] = field(default_factory=set)
 
     @property
@@ -270,13 +274,13 @@ class Marks:
         if self.reads_like_research:  # the whole text's register applies to every rule
             steps.append({"step": "register",
                           "cue": f"{self.research_cues} research or news cues, "
-                                 f"{self.advert_cues} sales cues in the text",
+                                 f"{self.advert_cues:g} sales cues in the text",
                           "factor": spec.register_.factor})
         elif self.reads_like_critique:
             steps.append({"step": "register",
                           "cue": f"{len(self.critique_sents)} of {len(self.document.sents)} "
                                  f"sentences report or criticise claims, "
-                                 f"{self.advert_cues} sales cues in the text",
+                                 f"{self.advert_cues:g} sales cues in the text",
                           "factor": spec.register_.factor})
         if self.about_established_care and not any(s["step"] == "approved" for s in steps):
             steps.append({"step": "approved", "cue": "the whole text is about established care",
@@ -403,6 +407,8 @@ class ContextVocabulary:
         groups["not_hedge"] = spec.hedge.not_hedges or ["\u2063"]
         groups["research"] = spec.register_.research
         groups["advert"] = spec.register_.advert
+        groups["address"] = spec.register_.address or ["\u2063"]
+        self.address_weight = spec.register_.address_weight
         for kind, phrases in groups.items():
             self.matcher.add(kind, [nlp.make_doc(p) for p in phrases])
         self._kind_of = {nlp.vocab.strings[k]: k for k in groups}
@@ -450,6 +456,9 @@ class ContextVocabulary:
             if kind == "advert":
                 advert += 1
                 continue
+            if kind == "address":
+                advert += self.address_weight
+                continue
             sent_index = document.sentence_of(start)
             if sent_index < 0:
                 continue
@@ -480,6 +489,7 @@ class ContextVocabulary:
             for sent_index, found in cues.items():
                 cues[sent_index] = [c for c in found if not (c.kind == "hedge_weak" and any(
                     s <= c.start and c.end <= e for s, e in promises))]
+        _carry_section_critique(document, cues)
         questions = set()
         for index, sent in enumerate(document.sents):
             last = next((t for t in reversed(sent) if not t.is_space), None)
@@ -493,6 +503,43 @@ class ContextVocabulary:
         before = [t.lower_ for t in doc[max(0, start - 6):start] if not t.is_space]
         return any(tuple(before[i:i + len(c)]) == c
                    for c in self.other_care_contrast for i in range(len(before) - len(c) + 1))
+
+
+_CARRIED = ("critique", "disclaimer")
+_BULLETS = ("-", "*", "\u2022", "\u25aa", "\u25cf", "\u2023", "\u2043", "\u25e6")
+
+
+def _carry_section_critique(document: Document, cues: dict[int, list[Cue]]) -> None:
+    """A heading or lead-in that warns ("Warning signs", "Be careful if you see:") or rules out
+    ("Who is not a good candidate?") frames the list under it: each bulleted item that follows
+    carries the opener's critique or disclaimer cue too.
+
+    An opener is a line that is not itself a list item, with such a cue, that ends in a colon
+    or is a short line without a full stop (a heading, a question heading). Its frame is the run of bulleted
+    lines right after it, in its paragraph or, for a heading above a blank line, the next one.
+    """
+    sents, para = document.sents, document.para_of_sent
+    for i, sent in enumerate(sents):
+        framing = [c for c in cues.get(i, ()) if c.kind in _CARRIED]
+        if not framing:
+            continue
+        text = sent.text.strip()
+        if text.startswith(_BULLETS):
+            continue
+        short = sum(1 for t in sent if t.is_alpha) <= 12
+        if not (text.endswith(":") or (short and not text.endswith((".", "!")))):
+            continue
+        j = i + 1
+        # a heading's lead-in line ("Be especially careful if you see:") may sit between
+        if j < len(sents) and not sents[j].text.strip().startswith(_BULLETS) \
+                and sents[j].text.strip().endswith(":") and para[j] - para[i] <= 1:
+            j += 1
+        while (j < len(sents) and j - i <= 25 and para[j] - para[i] <= 1
+               and sents[j].text.strip().startswith(_BULLETS)):
+            for cue in framing:
+                if not any(c.kind == cue.kind for c in cues.get(j, ())):
+                    cues.setdefault(j, []).append(cue)
+            j += 1
 
 
 def _load_yaml(path: Path) -> Any:

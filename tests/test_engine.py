@@ -266,6 +266,32 @@ def test_a_treatment_named_only_to_deny_it_is_not_the_context(rules_checker):
     assert any(f.category == "indication" for f in offered.findings)
 
 
+WARNING_LIST = """Warning signs
+Be careful if a clinic's stem cell page says:
+- One injection cures many unrelated diseases
+- There are no side effects at all
+- Only 3 spots left this month
+"""
+
+
+def test_a_list_under_a_warning_heading_is_critique(rules_checker):
+    warned = rules_checker.check(WARNING_LIST)
+    assert warned.level == "low", [(f.rule, f.text, f.trail) for f in warned.findings]
+    assert any(s.get("step") == "critique" for s in warned.set_aside for s in s["trail"])
+    # the same lines under a sales heading are the clinic's own claims
+    selling = rules_checker.check(WARNING_LIST.replace("Warning signs\nBe careful if a clinic's",
+                                                       "Why choose us\nOur"))
+    assert selling.level in ("medium", "high")
+
+
+def test_a_list_of_who_is_not_a_candidate_offers_nothing(rules_checker):
+    result = rules_checker.check(
+        "PRP injections at our practice\n\nWho is not a good candidate?\n"
+        "- Patients with active cancer\n- Patients with blood disorders\n")
+    assert not any(f.category == "indication" for f in result.findings), \
+        [(f.rule, f.text) for f in result.findings]
+
+
 def test_new_hope_is_a_promise_not_a_hedge(rules_checker):
     promise = rules_checker.check("Stem cell therapy offers new hope for Parkinson's patients.")
     hedged = rules_checker.check("We hope stem cell therapy will one day help Parkinson's patients.")
