@@ -429,7 +429,7 @@ class ContextVocabulary:
 
     # "a gene therapy, not a stem cell treatment", "PRP contains no stem cells": a treatment named
     # only to say it is not the one in question does not make the sentence about it.
-    DENIERS = frozenset({"not", "no", "non"})
+    _DENIERS = frozenset({"not", "no", "non"})
     _DENIAL_FILLERS = frozenset({"a", "an", "any", "the", "-", "stem", "cord", "blood", "adult",
                                  "mesenchymal", "umbilical", "real", "actual", "live"})
 
@@ -437,7 +437,7 @@ class ContextVocabulary:
         i = start - 1
         while i >= 0 and start - i <= 3 and doc[i].lower_ in self._DENIAL_FILLERS:
             i -= 1
-        return i >= 0 and doc[i].lower_ in self.DENIERS
+        return i >= 0 and doc[i].lower_ in self._DENIERS
 
     def marks(self, document: Document) -> Marks:
         treatment: set[int] = set()
@@ -489,7 +489,7 @@ class ContextVocabulary:
             for sent_index, found in cues.items():
                 cues[sent_index] = [c for c in found if not (c.kind == "hedge_weak" and any(
                     s <= c.start and c.end <= e for s, e in promises))]
-        _carry_section_critique(document, cues)
+        _carry_list_framing(document, cues)
         questions = set()
         for index, sent in enumerate(document.sents):
             last = next((t for t in reversed(sent) if not t.is_space), None)
@@ -509,14 +509,14 @@ _CARRIED = ("critique", "disclaimer")
 _BULLETS = ("-", "*", "\u2022", "\u25aa", "\u25cf", "\u2023", "\u2043", "\u25e6")
 
 
-def _carry_section_critique(document: Document, cues: dict[int, list[Cue]]) -> None:
+def _carry_list_framing(document: Document, cues: dict[int, list[Cue]]) -> None:
     """A heading or lead-in that warns ("Warning signs", "Be careful if you see:") or rules out
     ("Who is not a good candidate?") frames the list under it: each bulleted item that follows
     carries the opener's critique or disclaimer cue too.
 
     An opener is a line that is not itself a list item, with such a cue, that ends in a colon
-    or is a short line without a full stop (a heading, a question heading). Its frame is the run of bulleted
-    lines right after it, in its paragraph or, for a heading above a blank line, the next one.
+    or is a short line without a full stop (a heading, a question heading). Its frame is the
+    run of bulleted lines right after it, in its paragraph or the next one.
     """
     sents, para = document.sents, document.para_of_sent
     for i, sent in enumerate(sents):
