@@ -108,6 +108,14 @@ class _Register(_Strict):
     # of those sentences than sales cues, is a critique, a news report or a regulator's warning.
     min_critique_sentences: int = Field(default=0, ge=0)
     critique_share: float = Field(default=0.0, ge=0, le=1)
+    # A personal post: someone asking others about a clinic ("Has anyone tried...?") in a text
+    # with at most `personal_max_sales` sales cues ("you" and "your" not counted) is reporting
+    # what a clinic told them, not advertising.
+    personal: list[str] = []
+    personal_max_sales: int = Field(default=0, ge=0)
+    # ... and who speaks for themselves ("I", "my") at least this often
+    first_person: list[str] = []
+    personal_min_first_person: int = Field(default=1, ge=0)
 
 
 class ContextFile(_Strict):
@@ -144,6 +152,9 @@ class Marks:
     question_sents: set[int] = field(default_factory=set)
     research_cues: int = 0
     advert_cues: float = 0
+    sales_cues: int = 0       # advert cues without the reader's "you" and "your"
+    personal_cues: list[str] = field(default_factory=list)
+    first_person_cues: int = 0
     other_care_sents: set[int] = field(default_factory=set)
 
     @property
@@ -152,6 +163,13 @@ class Marks:
         spec = self.vocabulary.spec.register_
         return (self.research_cues >= spec.min_research_cues
                 and self.research_cues >= spec.ratio * max(self.advert_cues, 1))
+
+    @property
+    def reads_like_personal_post(self) -> bool:
+        """True when the text is someone asking others about a clinic, not the clinic selling."""
+        spec = self.vocabulary.spec.register_
+        return (bool(self.personal_cues) and self.sales_cues <= spec.personal_max_sales
+                and self.first_person_cues >= spec.personal_min_first_person)
 
     @cached_property
     def critique_sents(self) -> set[int]:
@@ -282,6 +300,11 @@ class Marks:
                                  f"sentences report or criticise claims, "
                                  f"{self.advert_cues:g} sales cues in the text",
                           "factor": spec.register_.factor})
+        elif self.reads_like_personal_post:
+            steps.append({"step": "register",
+                          "cue": f"a personal post asking others (\u201c{self.personal_cues[0]}"
+                                 f"\u201d), {self.sales_cues} sales cues in the text",
+                          "factor": spec.register_.factor})
         if self.about_established_care and not any(s["step"] == "approved" for s in steps):
             steps.append({"step": "approved", "cue": "the whole text is about established care",
                           "factor": spec.approved.factor})
@@ -408,6 +431,8 @@ class ContextVocabulary:
         groups["research"] = spec.register_.research
         groups["advert"] = spec.register_.advert
         groups["address"] = spec.register_.address or ["\u2063"]
+        groups["personal"] = spec.register_.personal or ["\u2063"]
+        groups["first_person"] = spec.register_.first_person or ["\u2063"]
         self.address_weight = spec.register_.address_weight
         for kind, phrases in groups.items():
             self.matcher.add(kind, [nlp.make_doc(p) for p in phrases])
@@ -448,6 +473,9 @@ class ContextVocabulary:
         doc = document.doc
         research = sum(len(r.findall(document.text)) for r in self.research_regexes)
         advert = 0
+        sales = 0
+        personal: list[str] = []
+        first_person = 0
         for match_id, start, end in self.matcher(doc):
             kind = self._kind_of[match_id]
             if kind == "research":
@@ -455,6 +483,13 @@ class ContextVocabulary:
                 continue
             if kind == "advert":
                 advert += 1
+                sales += 1
+                continue
+            if kind == "personal":
+                personal.append(doc[start:end].text)
+                continue
+            if kind == "first_person":
+                first_person += 1
                 continue
             if kind == "address":
                 advert += self.address_weight
@@ -496,7 +531,7 @@ class ContextVocabulary:
             if last is not None and last.text == "?":
                 questions.add(index)
         return Marks(self, document, treatment, medical, cues, questions, research, advert,
-                     other_care)
+                     sales, personal, first_person, other_care)
 
     def _named_as_replaced(self, doc: Any, start: int) -> bool:
         """ "instead of pills or an operation": the care named is what is replaced."""

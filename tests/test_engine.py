@@ -292,6 +292,20 @@ def test_a_list_of_who_is_not_a_candidate_offers_nothing(rules_checker):
         [(f.rule, f.text) for f in result.findings]
 
 
+def test_a_personal_post_asking_about_a_clinic_is_not_the_clinic_selling(checker):
+    post = checker.check(
+        "Has anyone here had stem cell injections for their knees? My surgeon says I need a "
+        "replacement, and a clinic near me quoted $6,800 and said the cells regrow cartilage. "
+        "I'm not sure it's worth it.")
+    assert post.level == "low", [(f.rule, f.text) for f in post.findings]
+    assert any(s["step"] == "register" and "personal post" in s["cue"]
+               for item in post.set_aside for s in item["trail"])
+    # a clinic's own FAQ that asks the same question is still the clinic speaking
+    faq = checker.check("Has anyone regretted it? Never: our stem cells regrow cartilage, "
+                        "and our clinic offers the treatment for $6,800.")
+    assert faq.level in ("medium", "high")
+
+
 def test_new_hope_is_a_promise_not_a_hedge(rules_checker):
     promise = rules_checker.check("Stem cell therapy offers new hope for Parkinson's patients.")
     hedged = rules_checker.check("We hope stem cell therapy will one day help Parkinson's patients.")

@@ -1,9 +1,9 @@
 """Floors on our own written check sets (corpus/checks/README.md says what they are).
 
 The floors sit a little below what the shipped rules and model reach (adverts: recall 1.0;
-hard negatives: false-positive rate 0.2; pages: recall 1.0, false-positive rate 0.25), so a change that loses adverts or starts flagging
-transplant centres, trial pages, regulator advice or other care fails here, while a small
-shift in one record does not.
+hard negatives: false-positive rate 0.133; pages: recall 1.0, false-positive rate 0.25), so a
+change that loses adverts or starts flagging transplant centres, trial pages, regulator advice
+or other care fails here, while a small shift in one record does not.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_written_adverts_show_their_kinds_of_warning_sign(adverts, category, flo
 
 
 def test_hard_negatives_mostly_stay_low(hard_negatives):
-    assert hard_negatives["document"]["false_positive_rate"] <= 0.3, hard_negatives["document"]
+    assert hard_negatives["document"]["false_positive_rate"] <= 0.25, hard_negatives["document"]
 
 
 def test_whole_pages_add_up_to_the_right_verdict(checker):
