@@ -18,7 +18,7 @@ from . import yamlio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.matcher import PhraseMatcher
 
-from .document import Document
+from .document import Document, is_short_line
 from .errors import RuleFileError
 from .nlp import get_nlp
 from .paths import RULES_DIR
@@ -151,11 +151,16 @@ class Marks:
     cues_by_sent: dict[int, list[Cue]] = field(default_factory=dict)
     question_sents: set[int] = field(default_factory=set)
     research_cues: int = 0
-    advert_cues: float = 0
-    sales_cues: int = 0       # advert cues without the reader's "you" and "your"
+    sales_cues: int = 0       # "our clinic", "book", "price"...
+    address_cues: int = 0     # "you", "your"
     personal_cues: list[str] = field(default_factory=list)
     first_person_cues: int = 0
     other_care_sents: set[int] = field(default_factory=set)
+
+    @property
+    def advert_cues(self) -> float:
+        """Sales cues, with each word that speaks to the reader counting `address_weight`."""
+        return self.sales_cues + self.vocabulary.spec.register_.address_weight * self.address_cues
 
     @property
     def reads_like_research(self) -> bool:
@@ -433,7 +438,6 @@ class ContextVocabulary:
         groups["address"] = spec.register_.address or ["\u2063"]
         groups["personal"] = spec.register_.personal or ["\u2063"]
         groups["first_person"] = spec.register_.first_person or ["\u2063"]
-        self.address_weight = spec.register_.address_weight
         for kind, phrases in groups.items():
             self.matcher.add(kind, [nlp.make_doc(p) for p in phrases])
         self._kind_of = {nlp.vocab.strings[k]: k for k in groups}
@@ -472,8 +476,7 @@ class ContextVocabulary:
         cues: dict[int, list[Cue]] = {}
         doc = document.doc
         research = sum(len(r.findall(document.text)) for r in self.research_regexes)
-        advert = 0
-        sales = 0
+        sales = address = 0
         personal: list[str] = []
         first_person = 0
         for match_id, start, end in self.matcher(doc):
@@ -482,7 +485,6 @@ class ContextVocabulary:
                 research += 1
                 continue
             if kind == "advert":
-                advert += 1
                 sales += 1
                 continue
             if kind == "personal":
@@ -492,7 +494,7 @@ class ContextVocabulary:
                 first_person += 1
                 continue
             if kind == "address":
-                advert += self.address_weight
+                address += 1
                 continue
             sent_index = document.sentence_of(start)
             if sent_index < 0:
@@ -530,8 +532,8 @@ class ContextVocabulary:
             last = next((t for t in reversed(sent) if not t.is_space), None)
             if last is not None and last.text == "?":
                 questions.add(index)
-        return Marks(self, document, treatment, medical, cues, questions, research, advert,
-                     sales, personal, first_person, other_care)
+        return Marks(self, document, treatment, medical, cues, questions, research, sales,
+                     address, personal, first_person, other_care)
 
     def _named_as_replaced(self, doc: Any, start: int) -> bool:
         """ "instead of pills or an operation": the care named is what is replaced."""
@@ -541,7 +543,7 @@ class ContextVocabulary:
 
 
 _CARRIED = ("critique", "disclaimer")
-_BULLETS = ("-", "*", "\u2022", "\u25aa", "\u25cf", "\u2023", "\u2043", "\u25e6")
+_BULLETS = ("-", "*", "\u2022")  # text.prepare folds every other bullet to "\u2022"
 
 
 def _carry_list_framing(document: Document, cues: dict[int, list[Cue]]) -> None:
@@ -561,14 +563,14 @@ def _carry_list_framing(document: Document, cues: dict[int, list[Cue]]) -> None:
         text = sent.text.strip()
         if text.startswith(_BULLETS):
             continue
-        short = sum(1 for t in sent if t.is_alpha) <= 12
-        if not (text.endswith(":") or (short and not text.endswith((".", "!")))):
+        if not (text.endswith(":") or (is_short_line(sent) and not text.endswith((".", "!")))):
             continue
         j = i + 1
         # a heading's lead-in line ("Be especially careful if you see:") may sit between
-        if j < len(sents) and not sents[j].text.strip().startswith(_BULLETS) \
-                and sents[j].text.strip().endswith(":") and para[j] - para[i] <= 1:
-            j += 1
+        if j < len(sents) and para[j] - para[i] <= 1:
+            lead_in = sents[j].text.strip()
+            if lead_in.endswith(":") and not lead_in.startswith(_BULLETS):
+                j += 1
         while (j < len(sents) and j - i <= 25 and para[j] - para[i] <= 1
                and sents[j].text.strip().startswith(_BULLETS)):
             for cue in framing:

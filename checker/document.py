@@ -43,6 +43,11 @@ class Document:
         return self.sent_of_token[token_index]
 
 
+def is_short_line(sent: Span) -> bool:
+    """At most 12 words: a heading, a list item or an offer line, not running prose."""
+    return sum(1 for t in sent if t.is_alpha) <= 12
+
+
 def analyse(text: str) -> Document:
     """Prepare ``text``, run the pipeline, and index sentences and paragraphs."""
     prepared = prepare(text)

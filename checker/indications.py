@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.matcher import PhraseMatcher
 
 from . import yamlio
-from .document import Document
+from .document import Document, is_short_line
 from .errors import DataFileError, RuleFileError
 from .nlp import get_nlp
 from .paths import CORPUS_DIR
@@ -350,7 +350,7 @@ class IndicationDetector:
         heading = _heading_of(document, m.sent)
         if heading is not None and heading in marks.treatment_sents:
             return "under a heading that names the treatment"
-        if words & OFFER_WORDS and _is_short(sent):
+        if words & OFFER_WORDS and is_short_line(sent):
             return "a short offer line near the treatment"
         if words & STRONG_OFFER_WORDS and _named_just_before(document, marks, m.sent):
             return "an offer in the sentence after the treatment is named"
@@ -507,10 +507,6 @@ def _named_just_before(document: Document, marks: Any, sent_index: int) -> bool:
             and document.para_of_sent[j] == document.para_of_sent[sent_index])
 
 
-def _is_short(sent: Any) -> bool:
-    return sum(1 for t in sent if t.is_alpha) <= 12
-
-
 def _heading_of(document: Document, sent_index: int) -> int | None:
     """The heading line (a short line without a full stop) that opens this paragraph."""
     paragraph = document.para_of_sent[sent_index]
@@ -525,7 +521,7 @@ def _heading_of(document: Document, sent_index: int) -> int | None:
             continue
         sent = document.sents[i]
         text = sent.text.strip()
-        if _is_short(sent) and not text.endswith((".", "?", "!")):
+        if is_short_line(sent) and not text.endswith((".", "?", "!")):
             return i
     return None
 
@@ -541,10 +537,10 @@ def _list_sentences(document: Document, with_conditions: set[int]) -> set[int]:
             out.add(i)
         if not LIST_INTRO.search(text):
             continue
-        if not (text.rstrip().endswith(":") or _is_short(sent) or "include" in text.lower()):
+        if not (text.rstrip().endswith(":") or is_short_line(sent) or "include" in text.lower()):
             continue
         j = i + 1
-        while j < len(sents) and _is_short(sents[j]) and j - i <= 40:
+        while j < len(sents) and is_short_line(sents[j]) and j - i <= 40:
             out.add(j)
             j += 1
         if i in with_conditions and ":" in text:
