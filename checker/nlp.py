@@ -3,11 +3,12 @@
 Nothing is downloaded: ``spacy.blank("en")`` plus the lemma lookup table that ships in the
 ``spacy-lookups-data`` wheel. The pipeline is built once per process and reused.
 
-Two small components of our own sit beside spaCy's sentencizer:
+Two small components of our own follow the tokenizer:
 
-* ``line_breaks`` starts a sentence after every line break and bullet. Adverts are full of
-  headings and bullet lists without full stops; without this a whole "Conditions we treat"
-  list would read as one sentence.
+* ``sentence_starts`` starts a sentence after end punctuation, as spaCy's sentencizer does, and
+  also after every line break and at every bullet. Adverts are full of headings and bullet
+  lists without full stops; without this a whole "Conditions we treat" list would read as one
+  sentence.
 * ``lookup_lemmas`` sets each token's lemma from the lookup table, keyed on the lower-cased
   form. spaCy's own lookup lemmatizer keys on the exact text, so "Cures" at the start of a
   heading would keep its capital and miss every LEMMA pattern.
@@ -24,37 +25,66 @@ from pathlib import Path
 import numpy
 import spacy
 import spacy_lookups_data
-from spacy.attrs import IS_SPACE, LEMMA, LOWER, ORTH
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER, ORTH, SENT_START
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
-@Language.component("line_breaks")
-def line_breaks(doc: Doc) -> Doc:
-    """Mark the token after a line break, and a bullet at a line start, as a sentence start.
+@Language.factory("sentence_starts")
+def make_sentence_starts(nlp: Language, name: str) -> "SentenceStarts":
+    return SentenceStarts(nlp)
 
-    It reads the tokens' flags as one array rather than token by token (a Token object per
-    token costs more than the test); only the sentence starts it finds are set one by one.
-    A line break is always a space token of its own in spaCy (a token's trailing whitespace
-    is at most one plain space), so space tokens are the only place to look for one.
+
+class SentenceStarts:
+    """Sentence starts from line breaks, bullets and end punctuation, in one pass over arrays.
+
+    A sentence starts at the first token of the text, at the first token after a line break,
+    at a bullet, and (spaCy's ``Sentencizer`` rule, same characters) at the first token that is
+    not punctuation after a token that ends a sentence ("." "!" "?" and the like).
+
+    It reads the tokens' attributes as arrays and writes every start at once: spaCy's own
+    sentencizer and a Token object per token cost more than the whole test. A line break is
+    always a space token of its own in spaCy (a token's trailing whitespace is at most one
+    plain space), so space tokens are the only place to look for one.
     """
-    spaces = doc.to_array(IS_SPACE).tolist()
-    orths = doc.to_array(ORTH).tolist()
-    strings = doc.vocab.strings
-    bullet = strings["•"]
-    previous_break = True
-    for i, is_space in enumerate(spaces):
-        if is_space:
-            if "\n" in strings[orths[i]]:
-                previous_break = True
-            continue
-        if previous_break:
-            doc[i].is_sent_start = True
-            previous_break = False
-        elif orths[i] == bullet:
-            doc[i].is_sent_start = True
-    return doc
+
+    def __init__(self, nlp: Language) -> None:
+        strings = nlp.vocab.strings
+        self._enders = {strings.add(c) for c in Sentencizer.default_punct_chars}
+        self._bullet = strings.add("\u2022")
+        self._strings = strings
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if not n:
+            return doc
+        rows = doc.to_array([ORTH, IS_SPACE, IS_PUNCT]).tolist()
+        strings, enders, bullet = self._strings, self._enders, self._bullet
+        starts = [-1] * n
+        starts[0] = 1
+        previous_break = True
+        seen_end = False
+        for i, (orth, is_space, is_punct) in enumerate(rows):
+            # line breaks and bullets
+            if is_space:
+                if "\n" in strings[orth]:
+                    previous_break = True
+            elif previous_break:
+                starts[i] = 1
+                previous_break = False
+            elif orth == bullet:
+                starts[i] = 1
+            # end punctuation, as spaCy's Sentencizer
+            is_ender = orth in enders
+            if seen_end and not is_punct and not is_ender:
+                starts[i] = 1
+                seen_end = False
+            elif is_ender:
+                seen_end = True
+        doc.from_array([SENT_START], numpy.asarray(starts, dtype=numpy.int64).view(numpy.uint64))
+        return doc
 
 
 @Language.factory("lookup_lemmas")
@@ -93,8 +123,7 @@ def _english_lemma_table() -> dict[str, str]:
 def get_nlp() -> Language:
     """The shared pipeline, built on first use."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("line_breaks")
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("sentence_starts")
     nlp.add_pipe("lookup_lemmas")
     log.debug("spaCy pipeline built: %s", nlp.pipe_names)
     return nlp
