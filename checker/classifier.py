@@ -622,23 +622,19 @@ class ClassifierDetector:
     def detect(self, document: Any, weigh: Any, hits_so_far: list[Any],
                covered: list[tuple[str, int, int]] = ()) -> list[Any]:
         """Findings for sentences where the model sees a claim no rule or detector covered."""
-        from spacy.attrs import IS_ALPHA
-
         spans_covered = [(h.rule.category, h.start_char, h.end_char) for h in hits_so_far]
         spans_covered += list(covered)
-        alpha = np.concatenate(([0], np.cumsum(document.doc.to_array(IS_ALPHA)))).tolist()
-        sentences = [s for s in document.sents
-                     if alpha[s.end] - alpha[s.start] >= self.MIN_WORDS]
-        if not sentences:
+        spans = [_trimmed(document, s) for s in document.sents
+                 if document.alpha_count(s.start, s.end) >= self.MIN_WORDS]
+        if not spans:
             return []
-        spans = [_trimmed(s) for s in sentences]
         scores, features = self.model.score_unexplained(
-            [document.text[sp.start_char:sp.end_char] for sp in spans])
+            [document.span_text(start, end) for start, end in spans])
         hits = []
-        for i, (span, sentence_scores) in enumerate(zip(spans, scores)):
+        for i, ((first_token, end_token), sentence_scores) in enumerate(zip(spans, scores)):
             if not sentence_scores:
                 continue
-            start, end = document.original_span(span.start_char, span.end_char)
+            start, end = document.token_span_to_original(first_token, end_token)
             for s in sentence_scores:
                 rule = self.rule_of.get(s.category)
                 if rule is None or any(cat == s.category and a < end and start < b
@@ -649,19 +645,19 @@ class ClassifierDetector:
                          "probability": round(s.probability, 4), "threshold": s.threshold,
                          "features": [{"ngram": n, "weight": w} for n, w in explained],
                          "model": self.model.version}
-                hit = weigh(rule, span.start, span.end, first,
+                hit = weigh(rule, first_token, end_token, first,
                             confidence=round(s.probability, 4), whole_sentence=True)
                 if hit is not None:
                     hits.append(hit)
         return hits
 
 
-def _trimmed(sentence: Any) -> Any:
-    """The sentence without leading or trailing whitespace tokens."""
+def _trimmed(document: Any, sentence: Any) -> tuple[int, int]:
+    """The sentence's token span without leading or trailing whitespace tokens."""
     start, end = sentence.start, sentence.end
-    doc = sentence.doc
-    while start < end and doc[start].is_space:
+    is_space = document.is_space
+    while start < end and is_space[start]:
         start += 1
-    while end > start and doc[end - 1].is_space:
+    while end > start and is_space[end - 1]:
         end -= 1
-    return doc[start:end]
+    return start, end

@@ -18,7 +18,7 @@ from . import yamlio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.matcher import PhraseMatcher
 
-from .document import Document, is_short_line
+from .document import Document
 from .errors import RuleFileError
 from .nlp import get_nlp
 from .paths import RULES_DIR
@@ -318,28 +318,28 @@ class Marks:
 
     def _negator(self, start: int, sent_index: int) -> str | None:
         vocab = self.vocabulary
-        doc = self.document.doc
-        sent = self.document.sents[sent_index]
+        document = self.document
+        lower, is_punct, is_space = document.lower, document.is_punct, document.is_space
+        sent_start = document.sents[sent_index].start
         steps = 0
         i = start - 1
-        while i >= sent.start and steps < vocab.spec.negation.window:
-            token = doc[i]
-            lower = token.lower_
-            if lower in ("(", ")", "[", "]"):  # a parenthesis sits inside the clause
+        while i >= sent_start and steps < vocab.spec.negation.window:
+            word = lower[i]
+            if word in ("(", ")", "[", "]"):  # a parenthesis sits inside the clause
                 i -= 1
                 continue
-            if token.is_punct and lower not in ("'", "-"):
+            if is_punct[i] and word not in ("'", "-"):
                 return None
-            if lower in vocab.negation_stop:
+            if word in vocab.negation_stop:
                 return None
-            if lower in vocab.negation_cues:
-                following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
-                if f"{lower} {following}" in vocab.negation_exceptions:
+            if word in vocab.negation_cues:
+                following = lower[i + 1] if i + 1 < len(lower) else ""
+                if f"{word} {following}" in vocab.negation_exceptions:
                     return None
                 if self._unmet_need(i, start, sent_index):
                     return None
-                return token.text
-            if not token.is_space:
+                return document.token_text[i]
+            if not is_space[i]:
                 steps += 1
             i -= 1
         return self._clause_negated(start, sent_index)
@@ -350,42 +350,43 @@ class Marks:
         vocab = self.vocabulary
         if not vocab.spec.negation.clause_initial:
             return None
-        doc = self.document.doc
-        sent = self.document.sents[sent_index]
+        document = self.document
+        lower, is_punct, is_space = document.lower, document.is_punct, document.is_space
+        sent_start = document.sents[sent_index].start
         first = start
         i = start - 1
-        while i >= sent.start:
-            token = doc[i]
-            lower = token.lower_
-            if (token.is_punct and lower not in ("'", "-", "(", ")")) or lower in vocab.negation_stop:
+        while i >= sent_start:
+            word = lower[i]
+            if (is_punct[i] and word not in ("'", "-", "(", ")")) or word in vocab.negation_stop:
                 break
             first = i
             i -= 1
-        words = [t for t in doc[first:start] if not t.is_space and not t.is_punct]
-        if len(words) >= 2 and words[0].lower_ == "there" and words[1].lower_ in (
+        words = [j for j in range(first, start) if not is_space[j] and not is_punct[j]]
+        if len(words) >= 2 and lower[words[0]] == "there" and lower[words[1]] in (
                 "is", "are", "'s", "was", "were", "has", "have", "exists", "exist"):
-            words = [w for w in words[2:] if w.lower_ != "been"]
-        if len(words) < 2 or words[0].lower_ not in vocab.negation_clause_initial:
+            words = [j for j in words[2:] if lower[j] != "been"]
+        if len(words) < 2 or lower[words[0]] not in vocab.negation_clause_initial:
             return None
-        if f"{words[0].lower_} {words[1].lower_}" in vocab.negation_exceptions:
+        if f"{lower[words[0]]} {lower[words[1]]}" in vocab.negation_exceptions:
             return None
-        if self._unmet_need(words[0].i, start, sent_index):
+        if self._unmet_need(words[0], start, sent_index):
             return None
-        return words[0].text
+        return document.token_text[words[0]]
 
     def _unmet_need(self, cue: int, start: int, sent_index: int) -> bool:
         """ "MS has no cure for now, but our cells can help": the "no" denies a cure, not
         the condition, and the contrast that follows makes the offer. The negation then does not
         reach a condition named after "no cure for" (it still cancels "cure" itself)."""
         vocab = self.vocabulary
-        doc = self.document.doc
-        between = [t.lower_ for t in doc[cue + 1:start] if not t.is_space]
+        lower, is_space = self.document.lower, self.document.is_space
+        between = [lower[j] for j in range(cue + 1, start) if not is_space[j]]
         need = any(w in vocab.negation_unmet_need and nxt == "for"
                    for w, nxt in zip(between, between[1:]))
         if not need:
             return False
         sent = self.document.sents[sent_index]
-        return any(t.lower_ in vocab.negation_contrast for t in sent if t.i < cue or t.i >= start)
+        return any(lower[j] in vocab.negation_contrast
+                   for j in range(sent.start, sent.end) if j < cue or j >= start)
 
     def _approved_near(self, sent_index: int, start: int, end: int,
                        whole_sentence: bool = False) -> str | None:
@@ -462,11 +463,11 @@ class ContextVocabulary:
     _DENIAL_FILLERS = frozenset({"a", "an", "any", "the", "-", "stem", "cord", "blood", "adult",
                                  "mesenchymal", "umbilical", "real", "actual", "live"})
 
-    def _denied(self, doc: Any, start: int) -> bool:
+    def _denied(self, lower: list[str], start: int) -> bool:
         i = start - 1
-        while i >= 0 and start - i <= 3 and doc[i].lower_ in self._DENIAL_FILLERS:
+        while i >= 0 and start - i <= 3 and lower[i] in self._DENIAL_FILLERS:
             i -= 1
-        return i >= 0 and doc[i].lower_ in self._DENIERS
+        return i >= 0 and lower[i] in self._DENIERS
 
     def marks(self, document: Document) -> Marks:
         treatment: set[int] = set()
@@ -488,7 +489,7 @@ class ContextVocabulary:
                 sales += 1
                 continue
             if kind == "personal":
-                personal.append(doc[start:end].text)
+                personal.append(document.span_text(start, end))
                 continue
             if kind == "first_person":
                 first_person += 1
@@ -500,19 +501,19 @@ class ContextVocabulary:
             if sent_index < 0:
                 continue
             if kind == "other_care":
-                if not self._named_as_replaced(doc, start):
+                if not self._named_as_replaced(document, start):
                     other_care.add(sent_index)
                 continue
             if kind == "not_hedge":
                 promises.append((start, end))
                 continue
             if kind == "treatment":
-                if not self._denied(doc, start):
+                if not self._denied(document.lower, start):
                     treatment.add(sent_index)
             elif kind == "medical":
                 medical.add(sent_index)
             else:
-                cues.setdefault(sent_index, []).append(Cue(kind, start, end, doc[start:end].text))
+                cues.setdefault(sent_index, []).append(Cue(kind, start, end, document.span_text(start, end)))
         for kind, regex in self.cue_regexes:
             for m in regex.finditer(document.text):
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
@@ -528,16 +529,19 @@ class ContextVocabulary:
                     s <= c.start and c.end <= e for s, e in promises))]
         _carry_list_framing(document, cues)
         questions = set()
+        is_space, token_text = document.is_space, document.token_text
         for index, sent in enumerate(document.sents):
-            last = next((t for t in reversed(sent) if not t.is_space), None)
-            if last is not None and last.text == "?":
+            last = next((i for i in range(sent.end - 1, sent.start - 1, -1) if not is_space[i]),
+                        None)
+            if last is not None and token_text[last] == "?":
                 questions.add(index)
         return Marks(self, document, treatment, medical, cues, questions, research, sales,
                      address, personal, first_person, other_care)
 
-    def _named_as_replaced(self, doc: Any, start: int) -> bool:
+    def _named_as_replaced(self, document: Document, start: int) -> bool:
         """ "instead of pills or an operation": the care named is what is replaced."""
-        before = [t.lower_ for t in doc[max(0, start - 6):start] if not t.is_space]
+        lower, is_space = document.lower, document.is_space
+        before = [lower[i] for i in range(max(0, start - 6), start) if not is_space[i]]
         return any(tuple(before[i:i + len(c)]) == c
                    for c in self.other_care_contrast for i in range(len(before) - len(c) + 1))
 
@@ -556,23 +560,24 @@ def _carry_list_framing(document: Document, cues: dict[int, list[Cue]]) -> None:
     run of bulleted lines right after it, in its paragraph or the next one.
     """
     sents, para = document.sents, document.para_of_sent
-    for i, sent in enumerate(sents):
+    sent_text = document.sent_text
+    for i in range(len(sents)):
         framing = [c for c in cues.get(i, ()) if c.kind in _CARRIED]
         if not framing:
             continue
-        text = sent.text.strip()
+        text = sent_text[i].strip()
         if text.startswith(_BULLETS):
             continue
-        if not (text.endswith(":") or (is_short_line(sent) and not text.endswith((".", "!")))):
+        if not (text.endswith(":") or (document.is_short(i) and not text.endswith((".", "!")))):
             continue
         j = i + 1
         # a heading's lead-in line ("Be especially careful if you see:") may sit between
         if j < len(sents) and para[j] - para[i] <= 1:
-            lead_in = sents[j].text.strip()
+            lead_in = sent_text[j].strip()
             if lead_in.endswith(":") and not lead_in.startswith(_BULLETS):
                 j += 1
         while (j < len(sents) and j - i <= 25 and para[j] - para[i] <= 1
-               and sents[j].text.strip().startswith(_BULLETS)):
+               and sent_text[j].strip().startswith(_BULLETS)):
             for cue in framing:
                 if not any(c.kind == cue.kind for c in cues.get(j, ())):
                     cues.setdefault(j, []).append(cue)

@@ -6,8 +6,9 @@ Built once per check by the engine; detectors only read it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
-from spacy.attrs import IS_SPACE, ORTH
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, ORTH
 from spacy.tokens import Doc, Span
 
 from .nlp import get_nlp
@@ -36,16 +37,90 @@ class Document:
         return self.prepared.to_original(start_char, end_char)
 
     def token_span_to_original(self, start: int, end: int) -> tuple[int, int]:
-        span = self.doc[start:end]
-        return self.original_span(span.start_char, span.end_char)
+        if end <= start:  # never from a match; spaCy's own answer for an empty span
+            span = self.doc[start:end]
+            return self.original_span(span.start_char, span.end_char)
+        return self.original_span(self.idx[start], self.token_end[end - 1])
 
     def sentence_of(self, token_index: int) -> int:
         return self.sent_of_token[token_index]
 
+    # -- per-token values as plain lists --------------------------------------------------------
+    # Detectors walk tokens a great deal. ``doc[i]`` builds a Token object at every look-up, which
+    # costs more than the test made on it; these lists are read once from the doc's arrays.
 
-def is_short_line(sent: Span) -> bool:
-    """At most 12 words: a heading, a list item or an offer line, not running prose."""
-    return sum(1 for t in sent if t.is_alpha) <= 12
+    @cached_property
+    def _columns(self) -> list[list[int]]:
+        return self.doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT, IS_ALPHA]).T.tolist()
+
+    @cached_property
+    def idx(self) -> list[int]:
+        """Each token's first character in ``text``."""
+        return self._columns[0]
+
+    @cached_property
+    def token_end(self) -> list[int]:
+        """Each token's end (one past its last character) in ``text``."""
+        return [i + n for i, n in zip(self._columns[0], self._columns[1])]
+
+    @cached_property
+    def is_space(self) -> list[int]:
+        return self._columns[2]
+
+    @cached_property
+    def is_punct(self) -> list[int]:
+        return self._columns[3]
+
+    @cached_property
+    def is_alpha(self) -> list[int]:
+        return self._columns[4]
+
+    @cached_property
+    def lower(self) -> list[str]:
+        """Each token's lower-cased text (``Token.lower_``)."""
+        strings = self.doc.vocab.strings
+        return [strings[h] for h in self.doc.to_array(LOWER).tolist()]
+
+    @cached_property
+    def lemma(self) -> list[str]:
+        """Each token's lemma (``Token.lemma_``)."""
+        strings = self.doc.vocab.strings
+        return [strings[h] for h in self.doc.to_array(LEMMA).tolist()]
+
+    @cached_property
+    def token_text(self) -> list[str]:
+        """Each token's text (``Token.text``)."""
+        text = self.text
+        return [text[a:b] for a, b in zip(self.idx, self.token_end)]
+
+    def span_text(self, start: int, end: int) -> str:
+        """``doc[start:end].text`` for a non-empty token span."""
+        return self.text[self.idx[start]:self.token_end[end - 1]]
+
+    @cached_property
+    def _alpha_before(self) -> list[int]:
+        counts = [0]
+        for flag in self.is_alpha:
+            counts.append(counts[-1] + flag)
+        return counts
+
+    def alpha_count(self, start: int, end: int) -> int:
+        """How many alphabetic tokens the token span [start, end) holds."""
+        return self._alpha_before[end] - self._alpha_before[start]
+
+    @cached_property
+    def sent_text(self) -> list[str]:
+        """Each sentence's text (``Span.text``: from its first token to its last one's end)."""
+        text, idx, end = self.text, self.idx, self.token_end
+        return [text[idx[s.start]:end[s.end - 1]] for s in self.sents]
+
+    def is_short(self, sent_index: int) -> bool:
+        """A short line, at most 12 words: a heading, a list item or an offer line, not prose."""
+        sent = self.sents[sent_index]
+        return self.alpha_count(sent.start, sent.end) <= SHORT_LINE_WORDS
+
+
+SHORT_LINE_WORDS = 12
 
 
 def analyse(text: str) -> Document:

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.matcher import PhraseMatcher
 
 from . import yamlio
-from .document import Document, is_short_line
+from .document import Document
 from .errors import DataFileError, RuleFileError
 from .nlp import get_nlp
 from .paths import CORPUS_DIR
@@ -294,7 +294,7 @@ class IndicationDetector:
                 continue
             if any(doc[i].like_url or doc[i].like_email for i in range(s, e)):
                 continue
-            if e < len(doc) and doc[e].lower_ in ("cell", "cells"):
+            if e < len(doc) and document.lower[e] in ("cell", "cells"):
                 continue  # "cancer cells", "tumour cells": a kind of cell, not the disease
             sent = document.sentence_of(s)
             if sent < 0:
@@ -340,8 +340,8 @@ class IndicationDetector:
         if not marks.has_treatment_near(m.sent):
             return ""
         sent = document.sents[m.sent]
-        words = {t.lower_ for t in sent} | {t.lemma_ for t in sent}
-        if words & RISK_WORDS or "side effect" in sent.text.lower():
+        words = set(document.lower[sent.start:sent.end]) | set(document.lemma[sent.start:sent.end])
+        if words & RISK_WORDS or "side effect" in document.sent_text[m.sent].lower():
             return ""
         if m.sent in marks.treatment_sents and words & OFFER_WORDS:
             return "a treatment and an offer in the same sentence"
@@ -350,7 +350,7 @@ class IndicationDetector:
         heading = _heading_of(document, m.sent)
         if heading is not None and heading in marks.treatment_sents:
             return "under a heading that names the treatment"
-        if words & OFFER_WORDS and is_short_line(sent):
+        if words & OFFER_WORDS and document.is_short(m.sent):
             return "a short offer line near the treatment"
         if words & STRONG_OFFER_WORDS and _named_just_before(document, marks, m.sent):
             return "an offer in the sentence after the treatment is named"
@@ -407,7 +407,7 @@ class IndicationDetector:
         for m in mentions:
             if condition.id in products.get(m.sent, set()):
                 return "approved", "an approved product is named"
-            sentence = document.sents[m.sent].text
+            sentence = document.sent_text[m.sent]
             # established care needs no product approval to be established (a transplant for
             # myelofibrosis), so the setting counts even where the knowledge base lists none
             for tag in ESTABLISHED_TAGS & set(condition.lists):
@@ -519,9 +519,8 @@ def _heading_of(document: Document, sent_index: int) -> int | None:
     for i in candidates:
         if i == sent_index:
             continue
-        sent = document.sents[i]
-        text = sent.text.strip()
-        if is_short_line(sent) and not text.endswith((".", "?", "!")):
+        text = document.sent_text[i].strip()
+        if document.is_short(i) and not text.endswith((".", "?", "!")):
             return i
     return None
 
@@ -531,16 +530,16 @@ def _list_sentences(document: Document, with_conditions: set[int]) -> set[int]:
     out: set[int] = set()
     sents = document.sents
     for i, sent in enumerate(sents):
-        text = sent.text
+        text = document.sent_text[i]
         # "arthritis, tendinitis, lupus, hair loss, ..." - a comma list is itself a list
-        if i in with_conditions and text.count(",") >= 3 and _alpha_share(sent) > 0.6:
+        if i in with_conditions and text.count(",") >= 3 and _alpha_share(document, sent) > 0.6:
             out.add(i)
         if not LIST_INTRO.search(text):
             continue
-        if not (text.rstrip().endswith(":") or is_short_line(sent) or "include" in text.lower()):
+        if not (text.rstrip().endswith(":") or document.is_short(i) or "include" in text.lower()):
             continue
         j = i + 1
-        while j < len(sents) and is_short_line(sents[j]) and j - i <= 40:
+        while j < len(sents) and document.is_short(j) and j - i <= 40:
             out.add(j)
             j += 1
         if i in with_conditions and ":" in text:
@@ -548,6 +547,7 @@ def _list_sentences(document: Document, with_conditions: set[int]) -> set[int]:
     return out
 
 
-def _alpha_share(sent: Any) -> float:
-    tokens = [t for t in sent if not t.is_space]
-    return sum(1 for t in tokens if t.is_alpha or t.is_punct) / max(len(tokens), 1)
+def _alpha_share(document: Document, sent: Any) -> float:
+    is_space, is_alpha, is_punct = document.is_space, document.is_alpha, document.is_punct
+    tokens = [i for i in range(sent.start, sent.end) if not is_space[i]]
+    return sum(1 for i in tokens if is_alpha[i] or is_punct[i]) / max(len(tokens), 1)

@@ -282,7 +282,7 @@ class RuleBook:
             for key, start, end in self._unless(document.doc):
                 sent_index = document.sentence_of(start)
                 cancelled.setdefault((self._unless_rule[key], sent_index),
-                                     document.doc[start:end].text)
+                                     document.span_text(start, end))
         return cancelled
 
     def run(self, document: Document, marks: Marks,
