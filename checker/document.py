@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, ORTH
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.tokens import Doc, Span
 
-from .nlp import get_nlp
+from .nlp import get_nlp, lemma_table
 from .text import Prepared, prepare
 
 
@@ -76,22 +76,21 @@ class Document:
         return self._columns[4]
 
     @cached_property
-    def lower(self) -> list[str]:
-        """Each token's lower-cased text (``Token.lower_``)."""
-        strings = self.doc.vocab.strings
-        return [strings[h] for h in self.doc.to_array(LOWER).tolist()]
-
-    @cached_property
-    def lemma(self) -> list[str]:
-        """Each token's lemma (``Token.lemma_``)."""
-        strings = self.doc.vocab.strings
-        return [strings[h] for h in self.doc.to_array(LEMMA).tolist()]
-
-    @cached_property
     def token_text(self) -> list[str]:
         """Each token's text (``Token.text``)."""
         text = self.text
         return [text[a:b] for a, b in zip(self.idx, self.token_end)]
+
+    @cached_property
+    def lower(self) -> list[str]:
+        """Each token's lower-cased text (``Token.lower_``: spaCy lower-cases with ``str.lower``)."""
+        return [t.lower() for t in self.token_text]
+
+    @cached_property
+    def lemma(self) -> list[str]:
+        """Each token's lemma (``Token.lemma_``, as the pipeline's ``lookup_lemmas`` sets it)."""
+        table = lemma_table()
+        return [table.get(w, w) for w in self.lower]
 
     def span_text(self, start: int, end: int) -> str:
         """``doc[start:end].text`` for a non-empty token span."""

@@ -98,9 +98,7 @@ class LookupLemmas:
     def __init__(self, nlp: Language) -> None:
         strings = nlp.vocab.strings
         self._lemma_of: dict[int, int] = {
-            strings.add(form): strings.add(lemma)
-            for form, lemma in _english_lemma_table().items()
-            if form == form.lower()
+            strings.add(form): strings.add(lemma) for form, lemma in lemma_table().items()
         }
 
     def __call__(self, doc: Doc) -> Doc:
@@ -110,6 +108,12 @@ class LookupLemmas:
         lemmas = [lemma_of.get(lower, lower) for lower in doc.to_array(LOWER).tolist()]
         doc.from_array([LEMMA], numpy.asarray(lemmas, dtype=numpy.uint64))
         return doc
+
+
+@lru_cache(maxsize=1)
+def lemma_table() -> dict[str, str]:
+    """Lower-cased form -> lemma: what ``lookup_lemmas`` sets, for code that reads strings."""
+    return {form: lemma for form, lemma in _english_lemma_table().items() if form == form.lower()}
 
 
 def _english_lemma_table() -> dict[str, str]:

@@ -220,10 +220,12 @@ class TokenMatcher:
         by_position: dict[int, list[int]] = {}
         for column, words in self._triggers.items():
             values = cols[column]
+            present = words.keys() & set(values)  # most columns have few of the words, or none
+            if not present:
+                continue
             for i in range(length):
-                found = words.get(values[i])
-                if found:
-                    by_position.setdefault(i, []).extend(found)
+                if values[i] in present:
+                    by_position.setdefault(i, []).extend(words[values[i]])
         for j in self._scan:
             conditions = self._patterns[j][1][0][1]
             for i in range(length):

@@ -151,3 +151,60 @@ def test_claim_model_scores_the_same_with_and_without_the_fast_path(model, sente
         model.fast = saved
     assert fast == slow
     assert any(row for batch in fast for row in batch)
+
+
+# -- the document's per-token lists and the sentence starts --------------------------------------
+
+AWKWARD_TEXTS = [
+    "CAFÉ\u00a0Stem-Cells!! Cured?? e.g. Dr. Smith's 3rd patient... (see [1]).\n\n\u2022 MS\n\u2022 ALS",
+    "  \n\n  leading space. Trailing space  \n",
+    "İstanbul STRASSE straße ǅ ΣΟΦΟΣ \U0001d41c\U0001d42e\U0001d42b\U0001d41e don't won't can't",
+    "No full stop here\nNext line: \"quoted.\" And then! what? ok",
+]
+
+
+def _texts_for_documents() -> list[str]:
+    return [s.read_text() for s in SAMPLES] + make_corpus(20, 150) + AWKWARD_TEXTS
+
+
+def test_document_token_lists_equal_spacys_token_attributes():
+    from checker.document import analyse
+
+    for text in _texts_for_documents():
+        document = analyse(text)
+        doc = document.doc
+        assert document.lower == [t.lower_ for t in doc]
+        assert document.lemma == [t.lemma_ for t in doc]
+        assert document.token_text == [t.text for t in doc]
+        assert document.idx == [t.idx for t in doc]
+        assert document.token_end == [t.idx + len(t.text) for t in doc]
+        assert document.is_space == [int(t.is_space) for t in doc]
+        assert document.is_punct == [int(t.is_punct) for t in doc]
+        assert document.is_alpha == [int(t.is_alpha) for t in doc]
+        assert document.sent_text == [s.text for s in document.sents]
+        for i, s in enumerate(document.sents):
+            assert document.is_short(i) == (sum(t.is_alpha for t in s) <= 12)
+            assert document.span_text(s.start, s.end) == s.text
+
+
+def test_sentence_starts_are_spacys_sentencizer_plus_line_breaks_and_bullets():
+    import spacy
+
+    reference = spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    ours = get_nlp()
+    for text in _texts_for_documents():
+        doc, expected = ours(text), reference(text)
+        spacy_starts = {t.i for t in expected if t.is_sent_start}
+        # ours adds a start after every line break and at every bullet, and drops none of spaCy's
+        line_starts = set()
+        previous_break = True
+        for t in doc:
+            if t.is_space:
+                previous_break = previous_break or "\n" in t.text
+                continue
+            if previous_break or t.text == "\u2022":
+                line_starts.add(t.i)
+            previous_break = False
+        assert {t.i for t in doc if t.is_sent_start} == spacy_starts | line_starts
+        assert all(t.is_sent_start is False for t in doc if t.i not in spacy_starts | line_starts)
