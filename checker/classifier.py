@@ -327,15 +327,6 @@ class SentenceScore:
     features: list[tuple[str, float]]
 
 
-@dataclass
-class _Block:
-    """One TF-IDF vectorizer's output for a batch of sentences, as CSR arrays."""
-
-    data: np.ndarray      # float64
-    indices: np.ndarray   # int32, sorted within each row
-    indptr: np.ndarray    # int32
-
-
 class FastScorer:
     """The fitted pipeline's probabilities, computed without scikit-learn's per-call overhead.
 
@@ -372,6 +363,12 @@ class FastScorer:
         self.calibrators = calibrators
         self._token_patterns = [re.compile(v.token_pattern) for v in vectorizers]
         self._word_ngrams: list[dict[str, tuple[int, ...]]] = [{} for _ in vectorizers]
+        # Each vectorizer's n-grams by their column in the joined matrix (FeatureUnion's order),
+        # and the idf of every column, so the blocks are counted and weighed in one pass.
+        self._vocabularies = [{term: column + offset for term, column in v.vocabulary_.items()}
+                              for v, offset in zip(vectorizers, self.offsets)]
+        self._idf = np.concatenate([v.idf_ for v in vectorizers])
+        self._block_starts = np.asarray(self.offsets, dtype=np.int64)
 
     @classmethod
     def build(cls, pipeline: Any) -> "FastScorer | None":
@@ -420,42 +417,26 @@ class FastScorer:
                 and v.dtype is np.float64 and v.analyzer in ("word", "char_wb")
                 and hasattr(v, "idf_") and hasattr(v, "vocabulary_"))
 
-    def _count_rows(self, k: int, sentences: list[str]
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``_count_vocab``: per sentence, each known n-gram's column and count, sorted."""
+    def _columns(self, k: int, sentence: str) -> list[int]:
+        """Vectorizer ``k``'s n-grams of ``sentence``, as columns of the joined matrix."""
         vectorizer = self.vectorizers[k]
-        vocabulary = vectorizer.vocabulary_
-        width = len(vocabulary)
-        columns: list[int] = []
-        lengths: list[int] = []
-        for sentence in sentences:
-            found = self._columns(k, vectorizer, vocabulary, sentence)
-            columns.extend(found)
-            lengths.append(len(found))
-        rows = np.repeat(np.arange(len(sentences), dtype=np.int64), lengths)
-        # One sort counts every (sentence, column) pair and leaves each row's columns in order.
-        keys, counts = np.unique(rows * width + np.asarray(columns, dtype=np.int64),
-                                 return_counts=True)
-        indptr = np.searchsorted(keys, np.arange(len(sentences) + 1, dtype=np.int64) * width)
-        return (keys % width).astype(np.int32), counts, indptr.astype(np.int32)
-
-    def _columns(self, k: int, vectorizer: Any, vocabulary: dict[str, int], sentence: str
-                 ) -> list[int]:
+        vocabulary = self._vocabularies[k]
         if vectorizer.analyzer == "word":
             # sklearn's word analyzer: lower-case, the token pattern, then n-grams joined by
             # spaces; the order of the n-grams does not matter once they are counted.
             tokens = self._token_patterns[k].findall(vectorizer.decode(sentence).lower())
             low, high = vectorizer.ngram_range
-            columns = []
+            columns: list[int] = []
+            get = vocabulary.get
             for n in range(low, min(high, len(tokens)) + 1):
                 grams = tokens if n == 1 else map(" ".join, zip(*(tokens[j:] for j in range(n))))
-                columns.extend(vocabulary[g] for g in grams if g in vocabulary)
+                columns.extend([c for g in grams if (c := get(g)) is not None])
             return columns
         # char_wb: n-grams never cross a word, so each word's columns can be remembered.
         cache = self._word_ngrams[k]
         if len(cache) > self.MAX_CACHED_WORDS:
             cache.clear()
-        columns: list[int] = []
+        columns = []
         text = vectorizer._white_spaces.sub(" ", vectorizer.decode(sentence).lower())
         for word in text.split():
             found = cache.get(word)
@@ -465,33 +446,45 @@ class FastScorer:
             columns.extend(found)
         return columns
 
-    def _block(self, k: int, sentences: list[str]) -> _Block:
-        """``TfidfVectorizer.transform`` for vectorizer ``k``."""
+    def features(self, sentences: list[str]) -> Any:
+        """The FeatureUnion's output: each vectorizer's TF-IDF block side by side, as CSR.
+
+        Every block is counted in one pass: each (sentence, column) pair once, with its count,
+        sorted (``CountVectorizer._count_vocab``, then ``hstack``, whose order is the same since
+        each block's columns follow the one before). Each block of each row is then one segment
+        for the L2 normalisation, so every block is normalised on its own, over the same values
+        in the same order, as ``TfidfTransformer`` does.
+        """
+        from scipy.sparse import csr_matrix
         from sklearn.utils.sparsefuncs_fast import _inplace_csr_row_normalize_l2
 
-        index_array, counts, indptr_array = self._count_rows(k, sentences)
+        n, width, blocks = len(sentences), self.n_features, len(self.vectorizers)
+        columns: list[int] = []
+        lengths: list[int] = []
+        for sentence in sentences:
+            before = len(columns)
+            for k in range(blocks):
+                columns.extend(self._columns(k, sentence))
+            lengths.append(len(columns) - before)
+        keys = np.repeat(np.arange(n, dtype=np.int64) * width, lengths)
+        keys += np.asarray(columns, dtype=np.int64)
+        keys.sort()
+        # np.unique(keys, return_counts=True), without its generality
+        first = np.empty(keys.size, dtype=bool)
+        first[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        counts = np.diff(np.append(starts, keys.size))
+        keys = keys[starts]
+        bounds = (np.arange(n, dtype=np.int64)[:, None] * width + self._block_starts).ravel()
+        segments = np.searchsorted(keys, np.append(bounds, n * width)).astype(np.int32)
+        indices = (keys % width).astype(np.int32)
         data = counts.astype(np.float64)
         np.log(data, data)
         data += 1.0
-        data *= self.vectorizers[k].idf_[index_array]
-        _inplace_csr_row_normalize_l2(data, (len(sentences), len(self.vectorizers[k].vocabulary_)),
-                                      index_array, indptr_array)
-        return _Block(data, index_array, indptr_array)
-
-    def features(self, sentences: list[str]) -> Any:
-        """The FeatureUnion's output: each vectorizer's block side by side, as a CSR matrix."""
-        from scipy.sparse import csr_matrix
-
-        blocks = [self._block(k, sentences) for k in range(len(self.vectorizers))]
-        # Row by row, the first block's columns and then the next's (scipy's hstack order).
-        rows = np.concatenate([np.repeat(np.arange(len(sentences)), np.diff(block.indptr))
-                               for block in blocks])
-        order = np.argsort(rows, kind="stable")
-        data = np.concatenate([block.data for block in blocks])[order]
-        indices = np.concatenate([block.indices + np.int32(offset)
-                                  for block, offset in zip(blocks, self.offsets)])[order]
-        indptr = np.sum([block.indptr for block in blocks], axis=0, dtype=np.int32)
-        return csr_matrix((data, indices, indptr), shape=(len(sentences), self.n_features))
+        data *= self._idf[indices]
+        _inplace_csr_row_normalize_l2(data, (n * blocks, width), indices, segments)
+        return csr_matrix((data, indices, segments[::blocks]), shape=(n, width))
 
     def predict_proba(self, features: Any) -> np.ndarray:
         """One calibrated probability per sentence and category, as ``predict_proba``."""
