@@ -337,12 +337,13 @@ class FastScorer:
     calibrator's a and b) and repeats the very same floating-point operations, in the same
     order, on arrays of the same layout:
 
-    * counts per n-gram, columns sorted within each row (``CountVectorizer._count_vocab``);
-    * ``log(count) + 1``, times idf, then each row divided by its L2 norm, by the same compiled
-      routine (``TfidfTransformer.transform``, ``normalize``);
-    * the two blocks side by side (``FeatureUnion``), one sparse dot product per category plus
-      its intercept (``LogisticRegression.decision_function``), then
-      ``expit(-(a * score + b))`` (``_SigmoidCalibration.predict``).
+    * counts per n-gram, columns sorted within each row (``CountVectorizer._count_vocab``),
+      the vectorizers' blocks side by side (``FeatureUnion``), counted in one pass;
+    * ``log(count) + 1``, times idf, then each block of each row divided by its L2 norm, by the
+      same compiled routine (``TfidfTransformer.transform``, ``normalize``);
+    * the sparse product with every category's coefficients plus its intercept
+      (``LogisticRegression.decision_function``), then ``expit(-(a * score + b))``
+      (``_SigmoidCalibration.predict``).
 
     So its probabilities are equal, bit for bit, to ``pipeline.predict_proba``; a test checks
     that on thousands of sentences. The character n-grams of each word are remembered, since the
