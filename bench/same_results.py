@@ -7,6 +7,9 @@ compare the two fingerprint files::
     PYTHONPATH=.                 python bench/same_results.py -o bench/out/after.jsonl
     python bench/same_results.py --compare bench/out/before.jsonl bench/out/after.jsonl
 
+``--without-versions`` leaves the result's versions out, for a rule file rewritten without
+changing what it finds (its bytes, and so the rules version, change).
+
 Each line holds a text's name and the sha256 of ``json.dumps(result.to_dict())`` for the rules
 and for rules + classifier. The texts: the sample adverts, generated adverts of about 150 and
 1,000 words (``bench/corpus.py``), every rule example, pseudo-adverts stitched from the
@@ -78,12 +81,15 @@ def texts(limit_training: int = 400) -> Iterator[tuple[str, str]]:
                     yield f"{name}:{record['id']}", record["text"]
 
 
-def fingerprint(result: object) -> str:
-    encoded = json.dumps(result.to_dict(), ensure_ascii=False)  # type: ignore[attr-defined]
+def fingerprint(result: object, versions: bool = True) -> str:
+    content = result.to_dict()  # type: ignore[attr-defined]
+    if not versions:
+        content.pop("versions", None)
+    encoded = json.dumps(content, ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf8")).hexdigest()
 
 
-def write(output: Path) -> int:
+def write(output: Path, versions: bool = True) -> int:
     from checker.engine import Checker
 
     rules, full = Checker(classifier=False), Checker()
@@ -91,8 +97,9 @@ def write(output: Path) -> int:
     n = 0
     with output.open("w", encoding="utf8") as fh:
         for name, text in texts():
-            fh.write(json.dumps({"name": name, "rules": fingerprint(rules.check(text)),
-                                 "full": fingerprint(full.check(text))}) + "\n")
+            fh.write(json.dumps({"name": name,
+                                 "rules": fingerprint(rules.check(text), versions),
+                                 "full": fingerprint(full.check(text), versions)}) + "\n")
             n += 1
     print(f"{n} texts -> {output}")
     return 0
@@ -115,12 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-o", "--output", type=Path)
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
+    parser.add_argument("--without-versions", action="store_true",
+                        help="leave the versions out of the fingerprint (a rule file rewritten "
+                             "without changing what it finds changes the rules version)")
     args = parser.parse_args(argv)
     if args.compare:
         return compare(*args.compare)
     if not args.output:
         parser.error("give -o OUTPUT or --compare BEFORE AFTER")
-    return write(args.output)
+    return write(args.output, versions=not args.without_versions)
 
 
 if __name__ == "__main__":

@@ -119,7 +119,25 @@ class RuleFileSpec(_Strict):
     category: Literal["efficacy", "indication", "price", "safety", "regulatory", "evidence",
                       "pressure"]
     description: str | None = None
+    # Phrase lists several rules of the file share: a rule's ``unless`` names one as "@name".
+    phrase_lists: dict[str, list[str]] = {}
     rules: list[RuleSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _expand_phrase_lists(self) -> "RuleFileSpec":
+        for rule in self.rules:
+            expanded: list[str] = []
+            for phrase in rule.unless:
+                if not phrase.startswith("@"):
+                    expanded.append(phrase)
+                elif phrase[1:] in self.phrase_lists:
+                    expanded.extend(self.phrase_lists[phrase[1:]])
+                else:
+                    known = ", ".join(sorted(self.phrase_lists)) or "none"
+                    raise ValueError(f"rule {rule.id}: unless names {phrase!r}, but the file's "
+                                     f"phrase_lists has no {phrase[1:]!r} (it has: {known})")
+            rule.unless = list(dict.fromkeys(expanded))
+        return self
 
 
 @dataclass

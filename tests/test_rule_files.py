@@ -101,3 +101,40 @@ def test_an_unquoted_no_stays_a_word(rules_dir):
         "phrases: [miracle juice]", "patterns: [[{LOWER: no}, {LOWER: downtime}]]"))
     book = load_rules(rules_dir)
     assert book.rules["efficacy.test-rule"].spec.patterns[0][0]["LOWER"] == "no"
+
+
+SHARED_LIST_RULES = """\
+category: efficacy
+phrase_lists:
+  duties: [must be, has to be]
+rules:
+  - id: efficacy.test-rule
+    severity: high
+    message: A plain sentence that a patient understands easily.
+    phrases: [miracle juice]
+    unless: ['@duties', only certain]
+    citations: {editorial: [quackery-problem]}
+    examples: {must_flag: [Drink the miracle juice.], must_pass: [Drink water.]}
+"""
+
+
+def test_a_rule_names_a_shared_phrase_list_and_it_cancels_like_its_own_phrases(rules_dir):
+    from checker.engine import Checker
+
+    (rules_dir / "zz_shared.yaml").write_text(SHARED_LIST_RULES)
+    book = load_rules(rules_dir)
+    assert book.rules["efficacy.test-rule"].spec.unless == ["must be", "has to be", "only certain"]
+    checker = Checker(rules_dir=rules_dir, classifier=False)
+    fired = lambda text: "efficacy.test-rule" in {f.rule for f in checker.check(text).findings}
+    assert fired("Our stem cell clinic sells the miracle juice.")
+    assert not fired("Our stem cell clinic says the miracle juice has to be tested first.")
+    assert not fired("Our stem cell clinic says only certain people need the miracle juice.")
+
+
+def test_an_unknown_shared_phrase_list_names_the_rule_and_the_lists(rules_dir):
+    (rules_dir / "zz_shared.yaml").write_text(SHARED_LIST_RULES.replace("'@duties'", "'@dutys'"))
+    with pytest.raises(RuleFileError) as err:
+        load_rules(rules_dir)
+    message = str(err.value)
+    assert "zz_shared.yaml" in message and "efficacy.test-rule" in message
+    assert "'@dutys'" in message and "duties" in message
