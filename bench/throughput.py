@@ -12,7 +12,9 @@ words and measures, in one run and on the same texts:
   (d) ``python -m checker batch`` on the same adverts, with 1 worker and with every core.
 
 (a)-(c) run in this process: one untimed pass to warm every cache (spaCy's tokenizer keeps one,
-and so do we), then ``--repeat`` timed passes, of which the median counts. (d) runs the real
+and so do we), then the three side by side, a chunk of texts at a time, each chunk ``--repeat``
+times per function, the fastest run counting (``timed_passes``), so that a slow spell of a
+shared machine does not fall on one of them only. (d) runs the real
 command in a subprocess. Its wall time includes starting the workers and loading the rules and
 the model in each, so each worker count runs twice, on a small and a large slice of the
 corpus; the difference between the two is the scoring rate without the loading time, and the
@@ -58,17 +60,34 @@ def machine() -> dict[str, Any]:
             "python": platform.python_version(), "platform": platform.platform()}
 
 
-def timed_passes(fn: Callable[[str], Any], texts: list[str], repeat: int) -> float:
-    """Median seconds for one pass over ``texts``, after one untimed warm-up pass."""
-    for text in texts:
-        fn(text)
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
+def timed_passes(fns: dict[str, Callable[[str], Any]], texts: list[str], repeat: int,
+                 chunk: int = 20) -> dict[str, float]:
+    """Seconds for one pass over ``texts``, for each function, measured side by side.
+
+    After one untimed warm-up pass of each, the texts are taken a chunk at a time; each chunk is
+    run ``repeat`` times by every function in turn (the order rotating), and the fastest of a
+    function's runs on a chunk counts. The sum over chunks is its time for the whole pass. On a
+    shared or throttled machine a slow spell then hits every function alike instead of whichever
+    happened to be running, so the ratios between them hold even when the absolute rates drift.
+    """
+    for fn in fns.values():
         for text in texts:
             fn(text)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    names = list(fns)
+    total = dict.fromkeys(names, 0.0)
+    for start in range(0, len(texts), chunk):
+        part = texts[start:start + chunk]
+        best = dict.fromkeys(names, float("inf"))
+        for r in range(repeat):
+            for name in names[r % len(names):] + names[:r % len(names)]:
+                fn = fns[name]
+                started = time.perf_counter()
+                for text in part:
+                    fn(text)
+                best[name] = min(best[name], time.perf_counter() - started)
+        for name in names:
+            total[name] += best[name]
+    return total
 
 
 def rates(seconds: float, texts: list[str]) -> dict[str, float]:
@@ -87,9 +106,8 @@ def in_process(corpora: dict[str, list[str]], repeat: int) -> dict[str, Any]:
     rules, full = Checker(classifier=False), Checker()
     out: dict[str, Any] = {}
     for name, texts in corpora.items():
-        a = timed_passes(tokenizer, texts, repeat)
-        b = timed_passes(rules.check, texts, repeat)
-        c = timed_passes(full.check, texts, repeat)
+        seconds = timed_passes({"a": tokenizer, "b": rules.check, "c": full.check}, texts, repeat)
+        a, b, c = seconds["a"], seconds["b"], seconds["c"]
         out[name] = {
             "adverts": len(texts), "mean_words": round(statistics.mean(len(t.split())
                                                                        for t in texts), 1),
@@ -186,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count-1000", type=int, default=60, help="adverts of ~1,000 words")
     parser.add_argument("--batch-count", type=int, default=2000,
                         help="adverts of ~150 words for the batch command")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="runs of each chunk per function; the fastest counts")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="N for the scaling from 1 to N workers")
     parser.add_argument("--no-batch", action="store_true", help="skip (d)")
