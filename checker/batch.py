@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, Protocol
 
+import orjson
+
 from .errors import CheckerError
 from .result import CATEGORIES
 
@@ -289,7 +291,8 @@ def format_row(record: Record, result: dict[str, Any], fmt: str) -> str:
         if record.clinic:
             out["clinic"] = record.clinic
         out["result"] = result
-        return json.dumps(out, ensure_ascii=False) + "\n"
+        # orjson: a result is ~40 kB of JSON, and the standard encoder took ~7 % of a worker's time
+        return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
     versions = result["versions"]
     buffer = io.StringIO()
     csv.writer(buffer).writerow([
