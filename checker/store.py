@@ -131,6 +131,7 @@ def migrate(db: sqlite_utils.Database) -> int:
                 continue
             step(db)
             db["schema_migrations"].insert({"version": version, "name": name, "applied": now()})
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -154,7 +155,10 @@ class Store:
         self.path = Path(path)
         try:
             self.db = sqlite_utils.Database(_connect(self.path))
-            migrate(self.db)
+            # A database migrated to this schema says so in user_version: opening it for a
+            # request then reads one pragma instead of taking the write lock to find nothing to do.
+            if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                migrate(self.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable SQLite database ({exc})") from None
 

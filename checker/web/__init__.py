@@ -17,7 +17,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import orjson
 from flask import Flask, g, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -66,6 +68,7 @@ def _secret_key(db_path: Path) -> str:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     config = dict(config or {})
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.json = FastJSONProvider(app)
     db_path = database_path(config.pop("DATABASE", None))
     app.config.update(
         DATABASE=str(db_path),
@@ -128,6 +131,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from .jobs import start_worker
         start_worker(app)
     return app
+
+
+class FastJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, encoded by orjson where Flask would write compact JSON.
+
+    A result is tens of kilobytes of JSON; the standard encoder took ~2 ms of a request. Same
+    keys (sorted, as Flask sorts them), same values; non-ASCII text is sent as UTF-8 rather than
+    as escapes. Anything else (an indent asked for, say, in debug mode) goes to Flask's encoder.
+    """
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if kwargs.get("separators", (",", ":")) == (",", ":") and set(kwargs) <= {"separators"}:
+            option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_SORT_KEYS if self.sort_keys else 0)
+            return orjson.dumps(obj, default=self.default, option=option).decode("utf-8")
+        return super().dumps(obj, **kwargs)
 
 
 def get_store() -> Store:
