@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import orjson
 import sqlite_utils
 
 from .errors import CheckerError
@@ -100,6 +101,12 @@ MIGRATIONS = [(1, "initial: checks, keys, audit", _m1_initial),
               (2, "durable jobs", _m2_jobs),
               (3, "full-text search of saved checks", _m3_search)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def _result_json(result: dict[str, Any]) -> str:
+    """A result as stored: JSON with sorted keys, UTF-8 text as is (orjson: a result is tens of
+    kilobytes, and the standard encoder took half the time of saving one)."""
+    return orjson.dumps(result, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -186,7 +193,7 @@ class Store:
             "id": check_id, "created": now(), "source": source, "sha256": result["input"]["sha256"],
             "chars": result["input"]["chars"], "text": text, "clinic": clinic or "", "url": url or "",
             "level": result["level"], "score": result["score"],
-            "result": json.dumps(result, ensure_ascii=False, sort_keys=True),
+            "result": _result_json(result),
             "checker_version": versions["checker"], "rules_version": versions["rules"],
             "data_version": versions.get("data", ""), "model_version": versions["model"],
             "key_id": key_id,
@@ -346,7 +353,7 @@ class Store:
                 "update job_items set status = ?, result = ?, error = ?, scored = ?, "
                 "lease_until = 0 where job_id = ? and seq = ? and status = 'working' and worker = ?",
                 ["done" if error is None else "error",
-                 None if result is None else json.dumps(result, ensure_ascii=False, sort_keys=True),
+                 None if result is None else _result_json(result),
                  error, now(), job_id, seq, worker])
             if cur.rowcount != 1:
                 return False  # the lease was lost to another worker; its result stands
