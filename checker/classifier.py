@@ -358,8 +358,8 @@ class FastScorer:
         self.vectorizers = vectorizers
         self.offsets = [int(x) for x in np.cumsum([0] + [len(v.vocabulary_) for v in vectorizers])[:-1]]
         self.n_features = int(sum(len(v.vocabulary_) for v in vectorizers))
-        self.coef_columns = [c.T for c in coefs]          # (n_features, 1), as sklearn uses
-        self.coef_matrix = np.ascontiguousarray(np.hstack(self.coef_columns))  # (n_features, k)
+        # every category's coefficients as one (n_features, categories) matrix
+        self.coef_matrix = np.ascontiguousarray(np.hstack([c.T for c in coefs]))
         self.intercepts = intercepts
         self.calibrators = calibrators
         self._token_patterns = [re.compile(v.token_pattern) for v in vectorizers]
@@ -494,7 +494,7 @@ class FastScorer:
         # One product for all categories: scipy sums each row's terms in the same order as
         # one column at a time, so the scores are the same, bit for bit.
         scores = features @ self.coef_matrix
-        out = np.empty((features.shape[0], len(self.coef_columns)))
+        out = np.empty(scores.shape)
         for k, (intercept, (a, b)) in enumerate(zip(self.intercepts, self.calibrators)):
             out[:, k] = expit(-(a * (scores[:, k] + intercept) + b))
         return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH, ORTH
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH
 from spacy.tokens import Doc, Span
 
 from .nlp import get_nlp, lemma_table
@@ -22,6 +22,7 @@ class Document:
     sents: list[Span]            # sentences with at least one non-space token
     sent_of_token: list[int]     # token index -> index into sents (-1 for space-only sentences)
     para_of_sent: list[int]      # sentence index -> paragraph number (blank lines separate them)
+    _columns: list[list[int]]    # per token, one list per attribute of TOKEN_COLUMNS
 
     @property
     def text(self) -> str:
@@ -48,10 +49,6 @@ class Document:
     # -- per-token values as plain lists --------------------------------------------------------
     # Detectors walk tokens a great deal. ``doc[i]`` builds a Token object at every look-up, which
     # costs more than the test made on it; these lists are read once from the doc's arrays.
-
-    @cached_property
-    def _columns(self) -> list[list[int]]:
-        return self.doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT, IS_ALPHA]).T.tolist()
 
     @cached_property
     def idx(self) -> list[int]:
@@ -120,6 +117,7 @@ class Document:
 
 
 SHORT_LINE_WORDS = 12
+TOKEN_COLUMNS = [IDX, LENGTH, IS_SPACE, IS_PUNCT, IS_ALPHA]
 
 
 def analyse(text: str) -> Document:
@@ -130,13 +128,15 @@ def analyse(text: str) -> Document:
     sent_of_token = [-1] * len(doc)
     para_of_sent: list[int] = []
     paragraph = 0
+    # The token attributes the detectors read, once; the Document keeps them.
+    columns = doc.to_array(TOKEN_COLUMNS).reshape(len(doc), len(TOKEN_COLUMNS)).T.tolist()
+    idx, lengths, spaces = columns[0], columns[1], columns[2]
+    text = prepared.text
     # Token flags as running counts, so each sentence's tests are two look-ups, not a loop.
-    spaces = doc.to_array(IS_SPACE).tolist()
-    strings, orths = doc.vocab.strings, doc.to_array(ORTH).tolist()
     space_count, break_count = [0], [0]
-    for is_space, orth in zip(spaces, orths):
+    for i, is_space in enumerate(spaces):
         space_count.append(space_count[-1] + is_space)
-        break_count.append(break_count[-1] + (is_space and "\n\n" in strings[orth]))
+        break_count.append(break_count[-1] + (is_space and "\n\n" in text[idx[i]:idx[i] + lengths[i]]))
     for sent in doc.sents:
         start, end = sent.start, sent.end
         blank_line = break_count[end] > break_count[start]
@@ -147,4 +147,4 @@ def analyse(text: str) -> Document:
             sent_of_token[start:end] = [index] * (end - start)
         if blank_line:
             paragraph += 1
-    return Document(prepared, doc, sents, sent_of_token, para_of_sent)
+    return Document(prepared, doc, sents, sent_of_token, para_of_sent, columns)
