@@ -87,3 +87,21 @@ def test_any_span_maps_inside_the_original(text, data):
     # the mapped span never starts or ends on whitespace
     if end > start:
         assert not text[start].isspace() and not text[end - 1].isspace()
+
+
+_awkward = st.sampled_from(list("ab .\n\t\r\x0b\x0c\x1c\x00\x1f\x7f") + [
+    "  ", "\u00a0", "\u200b", "\u00ad", "\u2028", "\u2029", "\u3000", "\ufeff", "\u202a", "\u00e9",
+    "\u201c", "\u2022", "\U0001d41c", "\u0301"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_awkward, max_size=30).map("".join))
+def test_the_fast_special_pattern_finds_what_the_plain_alternation_finds(text):
+    """``_SPECIAL`` is written for speed; it must find the same runs as the readable pattern."""
+    import re
+
+    from checker.text import _SPECIAL, _SPECIAL_REFERENCE
+
+    reference = re.compile(_SPECIAL_REFERENCE)
+    assert [m.span() for m in _SPECIAL.finditer(text)] == \
+        [m.span() for m in reference.finditer(text)]
