@@ -274,6 +274,19 @@ def worker_checker(classifier: bool) -> Any:
 
 
 def _peak_rss_bytes() -> int:
+    """This process's peak resident memory: VmHWM where Linux gives it, else getrusage.
+
+    ``getrusage``'s maximum survives ``exec``: a command started by a large process (a benchmark
+    that has loaded the checker itself) would report its parent's peak. VmHWM is the peak of
+    this process's own memory map.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         import resource
     except ImportError:  # pragma: no cover - not on Windows
@@ -559,6 +572,7 @@ class BatchSummary:
     versions: dict[str, str] = field(default_factory=dict)
     mixed_versions: bool = False
     peak_rss_bytes: dict[str, int] = field(default_factory=dict)   # per worker
+    reader_peak_rss_bytes: int = 0      # the process that reads the input and writes OUTPUT
     _started: float = field(default_factory=time.perf_counter)
 
     @property
@@ -573,7 +587,8 @@ class BatchSummary:
                 "startup_seconds": None if self.startup_seconds is None
                 else round(self.startup_seconds, 3),
                 "interrupted": self.interrupted, "versions": self.versions,
-                "mixed_versions": self.mixed_versions, "peak_rss_bytes": self.peak_rss_bytes}
+                "mixed_versions": self.mixed_versions, "peak_rss_bytes": self.peak_rss_bytes,
+                "reader_peak_rss_bytes": self.reader_peak_rss_bytes}
 
     def describe(self) -> str:
         parts = [f"scored {self.scored:,}", f"failed {self.failed:,}"]
@@ -672,6 +687,7 @@ def run_batch(options: BatchOptions, progress: Callable[[int], None] | None = No
         if engine is not None:
             engine.close(cancel=summary.interrupted)
         summary.seconds = time.perf_counter() - started
+        summary.reader_peak_rss_bytes = _peak_rss_bytes()
     log.info("batch done: %s", summary.describe())
     return summary
 

@@ -220,6 +220,7 @@ def test_the_command_is_quiet_off_a_terminal_and_ends_with_a_summary(tmp_path, m
     assert err[0].startswith("scored 4, failed 6 in ") and "adverts/s" in err[0]
     data = json.loads(stats.read_text())
     assert (data["scored"], data["failed"]) == (4, 6) and data["peak_rss_bytes"]
+    assert data["reader_peak_rss_bytes"] > 2**20          # a real reading, in bytes
 
 
 @pytest.mark.slow
