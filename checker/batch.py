@@ -10,6 +10,11 @@ a pool of worker processes (the default, one per core), or a Dask cluster (``das
 At most a few chunks per worker are in flight, so memory stays flat however long the input is,
 and outcomes are written in input order as soon as the oldest chunk is back.
 
+``fmt="compact"`` writes JSON Lines in which each editorial or regulator citation names its
+passage or source instead of repeating the quote and credit or the fact (over half of a result's
+bytes); the quotes, with the credit line, and the regulator sources are written once to
+``OUTPUT.passages.json``. ``expand_row`` puts them back.
+
 A killed run leaves OUTPUT with whole lines for every record it finished (a torn last line is cut
 off on resume). ``resume=True`` reads the ids already in OUTPUT and the lines already in the
 errors file and skips those records, so nothing is lost and nothing is written twice. Resuming
@@ -29,6 +34,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, Protocol
 
@@ -39,7 +45,7 @@ from .result import CATEGORIES
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "csv")
+FORMATS = ("jsonl", "compact", "csv")
 INPUT_KINDS = ("auto", "jsonl", "csv", "folder")
 FOLDER_SUFFIXES = (".txt", ".html", ".htm")
 CSV_COLUMNS = ["id", "url", "clinic", "level", "score", "findings", "categories", "rule_ids",
@@ -297,12 +303,15 @@ def _peak_rss_bytes() -> int:
 
 def format_row(record: Record, result: dict[str, Any], fmt: str) -> str:
     """One output line for a scored record."""
-    if fmt == "jsonl":
+    if fmt in ("jsonl", "compact"):
         out: dict[str, Any] = {"id": record.id}
         if record.url:
             out["url"] = record.url
         if record.clinic:
             out["clinic"] = record.clinic
+        if fmt == "compact":
+            out["compact"] = True
+            result = compact_result(result)
         out["result"] = result
         # orjson: a result is ~40 kB of JSON, and the standard encoder took ~7 % of a worker's time
         return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
@@ -317,6 +326,100 @@ def format_row(record: Record, result: dict[str, Any], fmt: str) -> str:
         versions["checker"], versions["rules"], versions["model"],
     ])
     return buffer.getvalue()
+
+
+# -- compact rows: each editorial passage quoted once, in OUTPUT.passages.json ----------------
+
+
+_REGULATOR_FIELDS = ("source", "url", "title", "fact")
+
+
+@lru_cache(maxsize=1)
+def _regulator_ids() -> dict[tuple[str, ...], str]:
+    """(source, url, title, fact) of each regulator source in ``corpus/regulators.yaml`` -> id."""
+    from .guidance import load_guidance
+
+    return {(s.source, s.url, s.title, s.fact): s.id for s in load_guidance().regulators.values()}
+
+
+def _compact_citation(citation: dict[str, Any], regulators: dict[tuple[str, ...], str]
+                      ) -> dict[str, Any]:
+    if citation.get("source") == "editorial" and "passage" in citation:
+        return {"source": "editorial", "passage": citation["passage"]}
+    if len(citation) == len(_REGULATOR_FIELDS):
+        ref = regulators.get(tuple(citation.get(k) for k in _REGULATOR_FIELDS))
+        if ref is not None:
+            return {"source": citation["source"], "regulator": ref}
+    return citation   # a fact from the approvals table: it stays whole, with its source
+
+
+def compact_result(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with each editorial and regulator citation cut to its id (the rest as it was)."""
+    regulators = _regulator_ids()
+    findings = []
+    for finding in result["findings"]:
+        citations = [_compact_citation(c, regulators) for c in finding["citations"]]
+        findings.append({**finding, "citations": citations})
+    return {**result, "findings": findings}
+
+
+def passages_path(output: Path) -> Path:
+    return output.with_name(output.name + ".passages.json")
+
+
+def passages_file() -> dict[str, Any]:
+    """What ``OUTPUT.passages.json`` holds: every passage's quote, the credit, the data version."""
+    from .engine import _data_version
+    from .guidance import load_guidance
+
+    guidance = load_guidance()
+    return {"about": "What the compact rows of the batch output cite by id: the editorial's "
+                     "passages (each quote verbatim; the credit line goes with every one) and "
+                     "the regulator sources.",
+            "data_version": _data_version(), "credit": guidance.credit,
+            "passages": {p.id: p.quote for p in guidance.passages.values()},
+            "regulators": {r.id: {"source": r.source, "url": r.url, "title": r.title,
+                                  "fact": r.fact} for r in guidance.regulators.values()}}
+
+
+def expand_row(row: dict[str, Any], passages: dict[str, Any]) -> dict[str, Any]:
+    """A compact row as the full row would have been: quotes and credit put back in place."""
+    if not row.get("compact"):
+        return row
+    credit, quotes, regulators = passages["credit"], passages["passages"], passages["regulators"]
+
+    def full(c: dict[str, Any]) -> dict[str, Any]:
+        if c.get("source") == "editorial" and "quote" not in c:
+            return {**c, "quote": quotes[c["passage"]], "credit": credit}
+        if "regulator" in c:
+            return dict(regulators[c["regulator"]])
+        return c
+
+    findings = []
+    for finding in row["result"]["findings"]:
+        findings.append({**finding, "citations": [full(c) for c in finding["citations"]]})
+    full = {k: v for k, v in row.items() if k != "compact"}
+    full["result"] = {**row["result"], "findings": findings}
+    return full
+
+
+def _write_passages(output: Path, resuming: bool) -> None:
+    """Write OUTPUT.passages.json; when resuming, refuse if the passages have changed since."""
+    path, data = passages_path(output), passages_file()
+    if resuming and path.exists():
+        try:
+            earlier = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise BatchError(f"{path} cannot be read ({exc}); start a new OUTPUT") from None
+        if earlier != data:
+            raise BatchError(f"{path}: the editorial passages have changed since {output} was "
+                             f"started (data {earlier.get('data_version')}, now "
+                             f"{data['data_version']}); start a new OUTPUT")
+        return
+    try:
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise BatchError(f"cannot write {path} ({exc.strerror})") from None
 
 
 def _score_one(checker: Any, record: Record | BadRecord, fmt: str) -> Scored | Failed:
@@ -504,10 +607,14 @@ def _done_ids(output: Path, fmt: str) -> tuple[set[str], str | None]:
     versions = None
     lines = _complete_lines(output)
     try:
-        if fmt == "jsonl":
+        if fmt in ("jsonl", "compact"):
             for line in lines:
                 if line.strip():
                     row = json.loads(line)
+                    if bool(row.get("compact")) != (fmt == "compact"):
+                        other = "compact" if row.get("compact") else "jsonl"
+                        raise BatchError(f"{output} holds {other} rows: resume it with "
+                                         f"--format {other}")
                     ids.add(str(row["id"]))
                     versions = json.dumps(row["result"]["versions"], sort_keys=True)
         else:
@@ -667,6 +774,8 @@ def run_batch(options: BatchOptions, progress: Callable[[int], None] | None = No
     try:
         if options.fmt == "csv" and not append:
             csv.writer(out).writerow(CSV_COLUMNS)
+        if options.fmt == "compact":
+            _write_passages(output, resuming=append)
         engine = _engine(options)
         summary.engine = engine.name
         size = options.chunk_size or engine.chunk_size

@@ -349,8 +349,11 @@ def main(argv: list[str] | None = None) -> int:
 @click.argument("input_path", metavar="INPUT")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where the results go, one per input, in input order.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True, help="jsonl: {id, url, clinic, result}; csv: one summary row.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "compact", "csv"]), default="jsonl",
+              show_default=True,
+              help="jsonl: {id, url, clinic, result}; compact: the same, each editorial quote "
+                   "written once to OUTPUT.passages.json and cited by id (a third of the size); "
+                   "csv: one summary row.")
 @click.option("--input-format", type=click.Choice(["auto", "jsonl", "csv", "folder"]),
               default="auto", show_default=True,
               help="auto: a folder, *.csv, or else JSON Lines (- reads JSON Lines from stdin).")
@@ -383,6 +386,7 @@ def batch_command(input_path: str, output: Path, fmt: str, input_format: str,
     Examples:
       python -m checker batch adverts.jsonl -o results.jsonl
       python -m checker batch adverts.csv -o results.csv --format csv --workers 8
+      python -m checker batch adverts.jsonl -o results.jsonl --format compact
       python -m checker batch pages/ -o results.jsonl --resume
       python -m checker batch adverts.jsonl -o results.jsonl --dask tcp://10.0.0.5:8786
     """

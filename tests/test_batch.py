@@ -176,6 +176,78 @@ def test_resume_cuts_a_torn_last_line_and_writes_each_record_once(tmp_path, mixe
     assert (summary.scored, summary.failed, summary.skipped) == (2, 0, 8)
 
 
+def test_compact_rows_expand_to_exactly_the_full_rows_and_are_much_smaller(tmp_path):
+    """--format compact cites passages and regulator sources by id; nothing else changes."""
+    from checker.batch import expand_row, passages_path
+
+    rows = [{"id": p.stem, "text": p.read_text()} for p in SAMPLES]
+    rows += [{"id": f"ad-{i}", "text": t} for i, t in enumerate(make_corpus(8, 150))]
+    rows.append({"id": "bad", "text": ""})
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    full, compact = tmp_path / "full.jsonl", tmp_path / "compact.jsonl"
+    run_batch(BatchOptions(source, full, workers=1, classifier=False))
+    proc = batch(str(source), "-o", str(compact), "--format", "compact", "--workers", "1",
+                 "--no-classifier")
+    assert proc.returncode == 0, proc.stderr.decode()
+    sidecar = json.loads(passages_path(compact).read_text(encoding="utf-8"))
+    compact_rows = jsonl(compact)
+    assert all(r["compact"] is True for r in compact_rows)
+    shapes = ({"source", "passage"}, {"source", "regulator"}, {"source", "url", "title", "fact"})
+    citations = [c for r in compact_rows for f in r["result"]["findings"] for c in f["citations"]]
+    assert citations and all(set(c) in shapes for c in citations)   # no quote, no credit inline
+    expanded = [json.dumps(expand_row(r, sidecar)) for r in compact_rows]
+    assert expanded == [json.dumps(r) for r in jsonl(full)]       # same keys, order and values
+    assert compact.stat().st_size < 0.6 * full.stat().st_size
+    assert (tmp_path / "compact.jsonl.errors.jsonl").read_text() == \
+        (tmp_path / "full.jsonl.errors.jsonl").read_text()
+
+
+def test_the_compact_sidecar_quotes_the_editorial_verbatim_with_its_credit(tmp_path):
+    from checker.batch import passages_path
+    from checker.guidance import editorial_text
+
+    out = tmp_path / "out.jsonl"
+    run_batch(BatchOptions(write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": ADVERTS[0]}]),
+                           out, fmt="compact", workers=1, classifier=False))
+    sidecar = json.loads(passages_path(out).read_text(encoding="utf-8"))
+    assert len(sidecar["passages"]) >= 20 and sidecar["regulators"]
+    for quote in sidecar["passages"].values():
+        assert quote in editorial_text()
+    for part in ("Choudhery", "Umezawa", "Stem cells as biological drugs",
+                 "Stem Cell Research & Therapy", "2025", "CC BY 4.0"):
+        assert part in sidecar["credit"]
+    cited = {c["passage"] for r in jsonl(out) for f in r["result"]["findings"]
+             for c in f["citations"] if c["source"] == "editorial"}
+    assert cited and cited <= set(sidecar["passages"])
+
+
+def test_resuming_in_the_other_json_format_or_with_changed_passages_is_refused(tmp_path,
+                                                                               mixed_jsonl):
+    from checker.batch import passages_path
+
+    out = tmp_path / "out.jsonl"
+    run_batch(BatchOptions(mixed_jsonl, out, fmt="compact", workers=1, classifier=False))
+    before = out.read_bytes()
+    proc = batch(str(mixed_jsonl), "-o", str(out), "--resume", "--workers", "1",
+                 "--no-classifier")
+    assert proc.returncode == 1
+    assert "holds compact rows: resume it with --format compact" in proc.stderr.decode()
+    assert "Traceback" not in proc.stderr.decode()
+    sidecar = passages_path(out)
+    data = json.loads(sidecar.read_text(encoding="utf-8"))
+    data["passages"][next(iter(data["passages"]))] = "something else"
+    sidecar.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(BatchError, match="passages have changed"):
+        run_batch(BatchOptions(mixed_jsonl, out, fmt="compact", workers=1, classifier=False,
+                               resume=True))
+    assert out.read_bytes() == before                              # nothing lost
+    full = tmp_path / "full.jsonl"
+    run_batch(BatchOptions(mixed_jsonl, full, workers=1, classifier=False))
+    with pytest.raises(BatchError, match="holds jsonl rows"):
+        run_batch(BatchOptions(mixed_jsonl, full, fmt="compact", workers=1, classifier=False,
+                               resume=True))
+
+
 def test_a_killed_run_resumed_loses_nothing_and_writes_nothing_twice(tmp_path):
     """Kill -9 the real command mid-run (two worker processes), then resume what it wrote."""
     texts = make_corpus(200, 150)
