@@ -34,7 +34,13 @@ def _resolve_db(db: str | None) -> str:
               help="Worker processes (each loads the checker once).")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker.")
-def serve_command(host: str, port: int, db: str | None, workers: int, threads: int) -> None:
+@click.option("--keepalive", default=0, show_default=True, type=click.IntRange(0, 300),
+              help="Seconds a client's connection stays open between requests. 0 closes it "
+                   "after each answer, so every request goes to whichever worker is free; with "
+                   "keep-alive, a worker keeps every connection it accepted, and with several "
+                   "workers one of them can end up serving all the clients.")
+def serve_command(host: str, port: int, db: str | None, workers: int, threads: int,
+                  keepalive: int) -> None:
     """Serve the web form and the JSON API with gunicorn.
 
     \b
@@ -66,6 +72,7 @@ def serve_command(host: str, port: int, db: str | None, workers: int, threads: i
     Server({
         "bind": f"{host}:{port}", "workers": workers, "threads": threads,
         "worker_class": "gthread", "timeout": 120, "graceful_timeout": 20,
+        "keepalive": keepalive,
         "accesslog": "-", "errorlog": "-", "loglevel": "info",
         "limit_request_line": 8190, "preload_app": False,
     }).run()

@@ -23,9 +23,11 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, db: Path, workers: int = 1, env: dict[str, str] | None = None) -> None:
+    def __init__(self, db: Path, workers: int = 1, env: dict[str, str] | None = None,
+                 args: tuple[str, ...] = ()) -> None:
         self.db = db
         self.workers = workers
+        self.args = args
         self.port = free_port()
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen | None = None
@@ -38,7 +40,7 @@ class LiveServer:
     def start(self, timeout: float = 180) -> "LiveServer":
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "checker", "serve", "--host", "127.0.0.1", "--port",
-             str(self.port), "--db", str(self.db), "--workers", str(self.workers)],
+             str(self.port), "--db", str(self.db), "--workers", str(self.workers), *self.args],
             cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
             start_new_session=True)
         deadline = time.time() + timeout

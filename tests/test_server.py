@@ -3,6 +3,7 @@ being killed mid-way."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -81,3 +82,36 @@ def test_a_job_interrupted_by_killing_the_server_resumes_with_nothing_lost_or_tw
     assert rows["n"] == rows["d"] == 400                                     # nothing twice
     # the counter is only moved by a successful finish, so it would exceed 400 on a double write
     assert job["done"] + job["failed"] == job["total"] == 400
+
+
+def _connection_headers(server: LiveServer, requests: int = 2) -> list[str | None]:
+    """The Connection header of each answer on one client connection (re-opened if closed)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    seen = []
+    try:
+        for _ in range(requests):
+            conn.request("POST", "/api/v1/check", json.dumps({"text": "Our stem cells cure MS.",
+                                                              "save": False}),
+                         {"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            assert resp.status == 200 and json.loads(resp.read())["level"]
+            seen.append(resp.getheader("Connection"))
+    finally:
+        conn.close()
+    return seen
+
+
+def test_the_server_closes_each_connection_unless_keepalive_is_asked_for(tmp_path):
+    """Keep-alive pins a client to the worker that accepted it (with two workers and 16
+    clients, one worker ended up serving all of them at half the throughput), so the default
+    closes the connection after each answer; --keepalive N turns it back on."""
+    server = LiveServer(tmp_path / "close.db", workers=2).start()
+    try:
+        assert _connection_headers(server) == ["close", "close"]
+    finally:
+        server.stop()
+    server = LiveServer(tmp_path / "keep.db", args=("--keepalive", "5")).start()
+    try:
+        assert "close" not in _connection_headers(server)
+    finally:
+        server.stop()
