@@ -388,19 +388,18 @@ def expand_row(row: dict[str, Any], passages: dict[str, Any]) -> dict[str, Any]:
         return row
     credit, quotes, regulators = passages["credit"], passages["passages"], passages["regulators"]
 
-    def full(c: dict[str, Any]) -> dict[str, Any]:
+    def whole(c: dict[str, Any]) -> dict[str, Any]:
         if c.get("source") == "editorial" and "quote" not in c:
             return {**c, "quote": quotes[c["passage"]], "credit": credit}
         if "regulator" in c:
             return dict(regulators[c["regulator"]])
         return c
 
-    findings = []
-    for finding in row["result"]["findings"]:
-        findings.append({**finding, "citations": [full(c) for c in finding["citations"]]})
-    full = {k: v for k, v in row.items() if k != "compact"}
-    full["result"] = {**row["result"], "findings": findings}
-    return full
+    findings = [{**finding, "citations": [whole(c) for c in finding["citations"]]}
+                for finding in row["result"]["findings"]]
+    expanded = {k: v for k, v in row.items() if k != "compact"}
+    expanded["result"] = {**row["result"], "findings": findings}
+    return expanded
 
 
 def _write_passages(output: Path, resuming: bool) -> None:

@@ -351,9 +351,9 @@ def main(argv: list[str] | None = None) -> int:
               help="Where the results go, one per input, in input order.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "compact", "csv"]), default="jsonl",
               show_default=True,
-              help="jsonl: {id, url, clinic, result}; compact: the same, each editorial quote "
-                   "written once to OUTPUT.passages.json and cited by id (a third of the size); "
-                   "csv: one summary row.")
+              help="jsonl: {id, url, clinic, result}; compact: the same, but the editorial "
+                   "quotes and regulator sources are written once, to OUTPUT.passages.json, and "
+                   "cited by id (under half the size); csv: one summary row.")
 @click.option("--input-format", type=click.Choice(["auto", "jsonl", "csv", "folder"]),
               default="auto", show_default=True,
               help="auto: a folder, *.csv, or else JSON Lines (- reads JSON Lines from stdin).")
