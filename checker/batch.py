@@ -34,7 +34,6 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, Protocol
 
@@ -310,8 +309,7 @@ def format_row(record: Record, result: dict[str, Any], fmt: str) -> str:
         if record.clinic:
             out["clinic"] = record.clinic
         if fmt == "compact":
-            out["compact"] = True
-            result = compact_result(result)
+            out["compact"] = True   # ``result`` is then Result.to_dict(compact=True)
         out["result"] = result
         # orjson: a result is ~40 kB of JSON, and the standard encoder took ~7 % of a worker's time
         return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
@@ -329,38 +327,6 @@ def format_row(record: Record, result: dict[str, Any], fmt: str) -> str:
 
 
 # -- compact rows: each editorial passage quoted once, in OUTPUT.passages.json ----------------
-
-
-_REGULATOR_FIELDS = ("source", "url", "title", "fact")
-
-
-@lru_cache(maxsize=1)
-def _regulator_ids() -> dict[tuple[str, ...], str]:
-    """(source, url, title, fact) of each regulator source in ``corpus/regulators.yaml`` -> id."""
-    from .guidance import load_guidance
-
-    return {(s.source, s.url, s.title, s.fact): s.id for s in load_guidance().regulators.values()}
-
-
-def _compact_citation(citation: dict[str, Any], regulators: dict[tuple[str, ...], str]
-                      ) -> dict[str, Any]:
-    if citation.get("source") == "editorial" and "passage" in citation:
-        return {"source": "editorial", "passage": citation["passage"]}
-    if len(citation) == len(_REGULATOR_FIELDS):
-        ref = regulators.get(tuple(citation.get(k) for k in _REGULATOR_FIELDS))
-        if ref is not None:
-            return {"source": citation["source"], "regulator": ref}
-    return citation   # a fact from the approvals table: it stays whole, with its source
-
-
-def compact_result(result: dict[str, Any]) -> dict[str, Any]:
-    """``result`` with each editorial and regulator citation cut to its id (the rest as it was)."""
-    regulators = _regulator_ids()
-    findings = []
-    for finding in result["findings"]:
-        citations = [_compact_citation(c, regulators) for c in finding["citations"]]
-        findings.append({**finding, "citations": citations})
-    return {**result, "findings": findings}
 
 
 def passages_path(output: Path) -> Path:
@@ -425,7 +391,7 @@ def _score_one(checker: Any, record: Record | BadRecord, fmt: str) -> Scored | F
     if isinstance(record, BadRecord):
         return Failed(record.line, record.id, record.problem)
     try:
-        result = checker.check(record.text).to_dict()
+        result = checker.check(record.text).to_dict(compact=fmt == "compact")
     except CheckerError as exc:
         return Failed(record.line, record.id, exc.message)
     except Exception as exc:  # a bug must not stop a run of millions; it is logged in full

@@ -41,8 +41,15 @@ class Citation:
     url: str | None = None
     title: str | None = None
     fact: str | None = None     # our summary of what a regulator source says (not a quote)
+    regulator: str | None = None  # the source's id in corpus/regulators.yaml (compact form only)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, compact: bool = False) -> dict[str, Any]:
+        """The citation in full; ``compact`` names a passage or regulator source by its id
+        instead (the batch command's compact output, which writes each of them out once)."""
+        if compact and self.passage is not None:
+            return {"source": self.source, "passage": self.passage}
+        if compact and self.regulator is not None:
+            return {"source": self.source, "regulator": self.regulator}
         return _drop_none({
             "source": self.source, "passage": self.passage, "quote": self.quote,
             "credit": self.credit, "url": self.url, "title": self.title, "fact": self.fact,
@@ -69,12 +76,12 @@ class Finding:
     question: str | None = None       # a question a patient can put to the clinic
     id: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, compact: bool = False) -> dict[str, Any]:
         out = {
             "id": self.id, "rule": self.rule, "category": self.category,
             "severity": self.severity, "start": self.start, "end": self.end, "text": self.text,
             "explanation": self.explanation,
-            "citations": [c.to_dict() for c in self.citations],
+            "citations": [c.to_dict(compact) for c in self.citations],
             "origin": self.origin, "confidence": round(self.confidence, 4),
             "weight": round(self.weight, 4), "trail": self.trail,
         }
@@ -106,14 +113,15 @@ class Result:
     questions: list[str] = field(default_factory=list)
     set_aside: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, compact: bool = False) -> dict[str, Any]:
+        """Result format v1; ``compact`` cites passages and regulator sources by id only."""
         return {
             "format": FORMAT_VERSION,
             "score": round(self.score, 1),
             "level": self.level,
             "summary": self.summary,
             "categories": {c: self.categories[c].to_dict() for c in CATEGORIES},
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict(compact) for f in self.findings],
             "indications": self.indications,
             "prices": self.prices,
             "questions": self.questions,

@@ -397,7 +397,8 @@ def _resolve_citations(rule: RuleSpec, path: Path, guidance: Guidance) -> list[C
         if sid not in guidance.regulators:
             raise RuleFileError(str(path), f"cites unknown regulator source {sid!r}", rule.id)
         s = guidance.regulators[sid]
-        citations.append(Citation(source=s.source, url=s.url, title=s.title, fact=s.fact))
+        citations.append(Citation(source=s.source, url=s.url, title=s.title, fact=s.fact,
+                                  regulator=s.id))
     return citations
 
 
