@@ -25,6 +25,9 @@ from .paths import RULES_DIR
 
 CONTEXT_FILE_NAME = "context.yaml"
 MODIFIER_KINDS = ("negation", "disclaimer", "hedge", "critique", "question", "approved")
+# How far back (tokens) a clause-initial negation is looked for. A clause is a few dozen tokens;
+# without a bound, a sentence of 20,000 repeated words made every match walk back to its start.
+CLAUSE_REACH = 80
 
 
 class _Strict(BaseModel):
@@ -359,6 +362,8 @@ class Marks:
             word = lower[i]
             if (is_punct[i] and word not in ("'", "-", "(", ")")) or word in vocab.negation_stop:
                 break
+            if start - i > CLAUSE_REACH:
+                return None  # no clause boundary within reach: not a clause that opens nearby
             first = i
             i -= 1
         words = [j for j in range(first, start) if not is_space[j] and not is_punct[j]]

@@ -5,6 +5,7 @@ text -> prepare -> nlp -> rules / indications / prices / classifier -> scoring -
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 from functools import lru_cache, partial
@@ -15,6 +16,7 @@ from . import __version__
 from .context import Marks
 from .document import analyse
 from .errors import InputError, InputTooLarge
+from .inputs import bad_character
 from .paths import CORPUS_DIR, MODELS_DIR
 from .result import CATEGORIES, CATEGORY_LABELS, Finding, Result
 from .classifier import ClaimModel, ClassifierDetector
@@ -26,6 +28,12 @@ from .scoring import SET_ASIDE_BELOW, finding_weight, score_findings
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 200_000
+# Bounds on what one result lists, whatever the input (counts of the rest go in ``omitted``).
+MAX_SAME_PHRASE = 3
+MAX_PER_RULE = 40
+MAX_FINDINGS = 200
+MAX_PRICES = 100
+MAX_SET_ASIDE = 100
 DATA_FILES = ("editorial/passages.yaml", "regulators.yaml", "conditions.yaml", "therapies.yaml",
               "fx_rates.yaml")
 
@@ -68,6 +76,9 @@ class Checker:
             raise InputError("the text is empty")
         if len(text) > MAX_CHARS:
             raise InputTooLarge(f"the text has {len(text):,} characters; the limit is {MAX_CHARS:,}")
+        problem = bad_character(text)
+        if problem:
+            raise InputError(f"the text cannot be read: {problem}")
         document = analyse(text)
         marks = self.rulebook.context.marks(document)
         unless = self.rulebook.unless_cues(document)
@@ -80,9 +91,17 @@ class Checker:
         if self.classifier is not None:
             hits += self.classifier.detect(document, weigh, hits, indications.covered)
         findings, set_aside = self._findings_from_hits(hits)
+        findings, omitted = _bounded(findings)
+        if len(set_aside) > MAX_SET_ASIDE:
+            omitted["set_aside"] = len(set_aside) - MAX_SET_ASIDE
+            set_aside = set_aside[:MAX_SET_ASIDE]
+        if len(prices) > MAX_PRICES:
+            omitted["prices"] = len(prices) - MAX_PRICES
+            prices = prices[:MAX_PRICES]
         result = self._result(text, findings, set_aside, marks)
         result.prices = prices
         result.indications = indications.records
+        result.omitted = omitted
         return result
 
     # -- assembling ----------------------------------------------------------------------------
@@ -108,7 +127,7 @@ class Checker:
                 confidence=hit.confidence, weight=weight, trail=hit.trail,
                 question=rule.spec.question, details=hit.details,
             ))
-        return _merge_overlaps(findings), set_aside
+        return _fold_repeats(_merge_overlaps(findings)), set_aside
 
     def _result(self, text: str, findings: list[Finding], set_aside: list[dict],
                 marks: Marks) -> Result:
@@ -130,17 +149,70 @@ class Checker:
 
 
 def _merge_overlaps(findings: list[Finding]) -> list[Finding]:
-    """Where two findings of one category overlap, keep the weightier and note the other."""
+    """Where two findings of one category overlap, keep the weightier and note the other.
+
+    The kept findings of a category never overlap, so they are held sorted by start: the ones a
+    new finding overlaps are a run found by bisection, and of those the note goes to the one
+    kept first (the weightiest), as a scan of the kept list in order would find.
+    """
     findings = sorted(findings, key=lambda f: (-f.weight, f.start))
     kept: list[Finding] = []
+    starts: dict[str, list[int]] = {}
+    spans: dict[str, list[tuple[int, int, int]]] = {}   # (start, end, order kept)
     for f in findings:
-        clash = next((k for k in kept if k.category == f.category
-                      and f.start < k.end and k.start < f.end), None)
-        if clash is None:
+        cat_starts = starts.setdefault(f.category, [])
+        cat_spans = spans.setdefault(f.category, [])
+        i = bisect.bisect_left(cat_starts, f.end)   # kept spans that start before f ends
+        clashes = []
+        j = i - 1
+        while j >= 0 and cat_spans[j][1] > f.start:
+            clashes.append(cat_spans[j])
+            j -= 1
+        if not clashes:
+            cat_starts.insert(i, f.start)
+            cat_spans.insert(i, (f.start, f.end, len(kept)))
             kept.append(f)
         else:
-            clash.trail.append({"step": "also_matched", "rule": f.rule, "text": f.text})
+            first = kept[min(c[2] for c in clashes)]
+            first.trail.append({"step": "also_matched", "rule": f.rule, "text": f.text})
     return kept
+
+
+def _fold_repeats(findings: list[Finding]) -> list[Finding]:
+    """The same rule on the same words ("cure ... cure ... cure") is listed MAX_SAME_PHRASE
+    times; later occurrences are counted on the last one listed (``repeats``).
+
+    The score is unchanged: scoring counts the same rule on the same words once anyway.
+    """
+    seen: dict[tuple[str, str], list[Finding]] = {}
+    kept: list[Finding] = []
+    for f in sorted(findings, key=lambda f: f.start):
+        same = seen.setdefault((f.rule, " ".join(f.text.lower().split())), [])
+        if len(same) >= MAX_SAME_PHRASE:
+            same[-1].repeats += 1
+            continue
+        same.append(f)
+        kept.append(f)
+    return kept
+
+
+def _bounded(findings: list[Finding]) -> tuple[list[Finding], dict[str, int]]:
+    """At most MAX_PER_RULE findings of one rule and MAX_FINDINGS in all, the weightiest kept.
+
+    Ordinary adverts stay far below both; a text built to multiply findings gets a result of
+    bounded size, and what was left out is counted in the result's ``omitted``.
+    """
+    if len(findings) <= MAX_PER_RULE:
+        return findings, {}
+    per_rule: dict[str, int] = {}
+    keep: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (-f.weight, f.start)):
+        per_rule[f.rule] = per_rule.get(f.rule, 0) + 1
+        if per_rule[f.rule] <= MAX_PER_RULE and len(keep) < MAX_FINDINGS:
+            keep.append(f)
+    if len(keep) == len(findings):
+        return findings, {}
+    return keep, {"findings": len(findings) - len(keep)}
 
 
 _STEP_WORDS = {

@@ -48,6 +48,7 @@ CONDITIONS_FILE = CORPUS_DIR / "conditions.yaml"
 THERAPIES_FILE = CORPUS_DIR / "therapies.yaml"
 
 STATUSES = ("no_approval", "approved_elsewhere", "approved")
+MAX_MENTIONS = 20   # spans listed per condition; a record says how many more there are
 ESTABLISHED_TAGS = {"standard_of_care_hsct", "other_established"}
 
 # Words that, in the sentence of a condition, make it an offer (with a treatment nearby).
@@ -335,13 +336,23 @@ class IndicationDetector:
                 found[document.sentence_of(s)].add(cid)
         return found
 
-    def _offered(self, document: Document, marks: Any, m: Mention, list_sents: set[int]) -> str:
-        """Why the mention is an offer ("" when it is not)."""
+    def _offered(self, document: Document, marks: Any, m: Mention, list_sents: set[int],
+                 sentence_words: dict[int, tuple[set[str], bool]]) -> str:
+        """Why the mention is an offer ("" when it is not).
+
+        ``sentence_words`` caches each sentence's words (and whether it speaks of side effects)
+        for the mentions of one check: a sentence naming a condition thousands of times was read
+        once per mention before.
+        """
         if not marks.has_treatment_near(m.sent):
             return ""
-        sent = document.sents[m.sent]
-        words = set(document.lower[sent.start:sent.end]) | set(document.lemma[sent.start:sent.end])
-        if words & RISK_WORDS or "side effect" in document.sent_text[m.sent].lower():
+        if m.sent not in sentence_words:
+            sent = document.sents[m.sent]
+            sentence_words[m.sent] = (
+                set(document.lower[sent.start:sent.end]) | set(document.lemma[sent.start:sent.end]),
+                "side effect" in document.sent_text[m.sent].lower())
+        words, side_effects = sentence_words[m.sent]
+        if words & RISK_WORDS or side_effects:
             return ""
         if m.sent in marks.treatment_sents and words & OFFER_WORDS:
             return "a treatment and an offer in the same sentence"
@@ -365,8 +376,9 @@ class IndicationDetector:
         list_sents = _list_sentences(document, {m.sent for m in mentions})
         products = self._products_by_sentence(document)
         by_condition: dict[str, list[Mention]] = defaultdict(list)
+        sentence_words: dict[int, tuple[set[str], bool]] = {}
         for m in mentions:
-            m.why = self._offered(document, marks, m, list_sents)
+            m.why = self._offered(document, marks, m, list_sents, sentence_words)
             m.offered = bool(m.why)
             by_condition[m.condition].append(m)
 
@@ -379,10 +391,13 @@ class IndicationDetector:
             offered = [m for m in ms if m.offered]
             record = {
                 "condition": cid, "label": condition.label, "system": condition.system,
-                "mentions": [list(document.token_span_to_original(m.start, m.end)) for m in ms],
+                "mentions": [list(document.token_span_to_original(m.start, m.end))
+                             for m in ms[:MAX_MENTIONS]],
                 "status": status, "offered": bool(offered),
                 "approvals": [a.to_dict() for a in approvals],
             }
+            if len(ms) > MAX_MENTIONS:
+                record["mentions_total"] = len(ms)
             if setting:
                 record["setting"] = setting
             result.records.append(record)

@@ -34,6 +34,9 @@ KNOWN_UNITS = {
 
 Weigh = Callable[..., RuleHit | None]
 
+# Amounts of its sentence a price finding lists (a price list of hundreds is cut here).
+MAX_AMOUNTS = 10
+
 
 class _Step(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -122,7 +125,8 @@ class PriceDetector:
                     hits.append(hit)
         for hit in other_hits:
             if hit.rule.category == "price" and not hit.details and hit.sent_index in by_sentence:
-                hit.details = {"amounts": by_sentence[hit.sent_index], "rates_date": RATES_DATE}
+                hit.details = {"amounts": by_sentence[hit.sent_index][:MAX_AMOUNTS],
+                               "rates_date": RATES_DATE}
         return records, hits
 
 

@@ -74,6 +74,7 @@ class Finding:
     trail: list[dict[str, Any]] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
     question: str | None = None       # a question a patient can put to the clinic
+    repeats: int = 0                  # later occurrences of the same phrase, not listed apart
     id: str = ""
 
     def to_dict(self, compact: bool = False) -> dict[str, Any]:
@@ -87,6 +88,8 @@ class Finding:
         }
         if self.details:
             out["details"] = self.details
+        if self.repeats:
+            out["repeats"] = self.repeats
         return out
 
 
@@ -112,10 +115,11 @@ class Result:
     prices: list[dict[str, Any]] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     set_aside: list[dict[str, Any]] = field(default_factory=list)
+    omitted: dict[str, int] = field(default_factory=dict)   # what the bounds left out, counted
 
     def to_dict(self, compact: bool = False) -> dict[str, Any]:
         """Result format v1; ``compact`` cites passages and regulator sources by id only."""
-        return {
+        out = {
             "format": FORMAT_VERSION,
             "score": round(self.score, 1),
             "level": self.level,
@@ -129,3 +133,6 @@ class Result:
             "versions": dict(self.versions),
             "input": dict(self.input),
         }
+        if self.omitted:
+            out["omitted"] = dict(self.omitted)
+        return out

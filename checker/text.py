@@ -180,6 +180,10 @@ class _Builder:
         # A same-length replacement (a Cyrillic "о" for "o") still maps character for character.
         self._add(replacement, start, end, identity=len(replacement) == end - start)
 
+    def insert(self, piece: str, at: int) -> None:
+        """Add ``piece`` where the original has nothing: it maps to the empty span at ``at``."""
+        self._add(piece, at, at, identity=False)
+
     def _add(self, piece: str, orig_start: int, orig_end: int, identity: bool) -> None:
         if not piece:
             return
@@ -276,6 +280,34 @@ def _strip_html(text: str) -> tuple[str, OffsetMap]:
     return out.result(len(text))
 
 
+# --- long runs without a space ---------------------------------------------------------------
+
+# spaCy's tokenizer peels prefixes, suffixes and infixes off each space-separated chunk one at a
+# time, copying the rest each time: its cost grows with the square of a chunk's length. A chunk
+# of 20,000 "!" (or "$", "(", emoji, "a:a:a:...") took 35 s. No word or address a reader sees is
+# that long, so a chunk longer than MAX_RUN characters gets a space inserted after every MAX_RUN
+# characters. The space stands for no character of the user's text (its segment maps to an empty
+# span), so offsets still point into the original. Ordinary text never reaches the limit.
+MAX_RUN = 200
+_LONG_RUN = re.compile(rf"[^\s]{{{MAX_RUN + 1},}}")
+
+
+def _break_long_runs(text: str) -> tuple[str, OffsetMap] | None:
+    """``text`` with a space inserted every MAX_RUN characters of a long run, or None."""
+    first = _LONG_RUN.search(text)
+    if first is None:
+        return None
+    out = _Builder()
+    pos = 0
+    for m in _LONG_RUN.finditer(text, first.start()):
+        for cut in range(m.start() + MAX_RUN, m.end(), MAX_RUN):
+            out.copy(text, pos, cut)
+            out.insert(" ", cut)
+            pos = cut
+    out.copy(text, pos, len(text))
+    return out.result(len(text))
+
+
 # --- the prepared document ------------------------------------------------------------------
 
 
@@ -323,7 +355,11 @@ def prepare(text: str) -> Prepared:
         # Nothing to change: the identity map is a single segment.
         maps.append(OffsetMap([_Segment(0, len(work), 0, len(work), True)] if work else [],
                               len(work), len(work)))
-        return Prepared(text, work, tuple(maps), was_html)
-    normalised, char_map = _normalise_characters(work)
-    maps.append(char_map)
-    return Prepared(text, normalised, tuple(maps), was_html)
+    else:
+        work, char_map = _normalise_characters(work)
+        maps.append(char_map)
+    broken = _break_long_runs(work)
+    if broken is not None:
+        work, run_map = broken
+        maps.append(run_map)
+    return Prepared(text, work, tuple(maps), was_html)
