@@ -50,6 +50,18 @@ class InputTooLarge(InputError):
     code = "E202"
 
 
+class BadJSON(InputError):
+    """A request body or an input line that is not JSON we can read (broken, nested too deep)."""
+
+    code = "E204"
+
+
+class RecordsError(CheckerError):
+    """An input of many records cannot be read as a whole: no such file, a CSV with no header."""
+
+    code = "E402"
+
+
 class ModelError(CheckerError):
     """The classifier model is missing, corrupt, or does not match the code."""
 

@@ -312,7 +312,9 @@ class Store:
                            "scored": None}
 
             self.db["job_items"].insert_all(rows(), batch_size=500)
-            self.db["jobs"].update(job_id, {"total": total})
+            # An empty upload is an empty job: done as soon as it is made.
+            self.db["jobs"].update(job_id, {"total": total} if total else
+                                   {"total": 0, "state": "done", "finished": now()})
         return job_id, total
 
     def get_job(self, job_id: str) -> dict[str, Any]:

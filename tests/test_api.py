@@ -195,7 +195,6 @@ def test_a_csv_job_upload_as_a_file(app, client, key):
     ('{"text": "no id"}\n', "application/x-ndjson", 400, "no id"),
     ('{"id": 1, "text": "a"}\n{"id": 1, "text": "b"}\n', "application/x-ndjson", 400, "duplicate id"),
     ("name,body\nx,y\n", "text/csv", 400, "columns id and text"),
-    ("", "application/x-ndjson", 400, "no items"),
     ("hello", "text/plain", 415, "Upload JSON Lines"),
 ])
 def test_bad_uploads_queue_nothing_and_say_why(app, client, key, body, content_type, status, problem):
@@ -205,6 +204,19 @@ def test_bad_uploads_queue_nothing_and_say_why(app, client, key, body, content_t
     text = json.dumps(response.get_json())
     assert problem in text or problem in text.replace('"line": 2', "line 2")
     assert Store(app.config["DATABASE"]).count("jobs") == before
+
+
+@pytest.mark.parametrize("body, content_type", [("", "application/x-ndjson"),
+                                                ("\n\n", "application/x-ndjson"),
+                                                ("id,text\n", "text/csv"), ("", "text/csv")])
+def test_an_upload_with_no_records_is_an_empty_job_done_at_once(client, key, body, content_type):
+    response = client.post("/api/v1/jobs", data=body, headers=auth(key), content_type=content_type)
+    assert response.status_code == 202
+    created = response.get_json()
+    assert (created["total"], created["state"]) == (0, "done")
+    status = client.get(f"/api/v1/jobs/{created['id']}", headers=auth(key)).get_json()
+    assert (status["state"], status["total"], status["progress"]) == ("done", 0, 1.0)
+    assert client.get(f"/api/v1/jobs/{created['id']}/results", headers=auth(key)).get_data() == b""
 
 
 def test_jobs_belong_to_their_key(app, client, key):

@@ -15,10 +15,12 @@ from typing import Any
 
 from flask import (Blueprint, Response, current_app, g, jsonify, render_template, request,
                    stream_with_context, url_for)
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import __version__
 from ..cli import rule_catalogue
-from ..errors import InputError
+from ..errors import BadJSON, InputError
+from ..inputs import bad_character, load_json
 from ..store import SCHEMA_VERSION, NotFound, Store
 from . import get_checker, get_store, limiter
 from .jobs import MAX_JOB_ITEMS, UploadError, parse_upload
@@ -114,19 +116,37 @@ def _audit(status: int, detail: str = "", target: str = "") -> None:
 # -- input ------------------------------------------------------------------------------------
 
 
-def _json_body() -> dict[str, Any]:
+def whole_body(limit: int | None = None) -> bytes:
+    """The request body, or 413 when it is larger than ``limit`` (default: the app's).
+
+    A body sent with Content-Length over the limit is refused before it is read. A chunked one
+    has no length: Werkzeug stops reading at the limit and hands back what it read, so a body
+    cut there would pass for a shorter one; one more read past it tells the two apart.
+    """
+    if limit is not None:
+        request.max_content_length = limit
+    limit = request.max_content_length
+    try:
+        data = request.get_data(cache=True)
+        request.stream.read(1)
+    except RequestEntityTooLarge:
+        raise ApiProblem(413, "Request too large",
+                         f"The body is larger than this endpoint accepts ({limit:,} bytes).") from None
+    return data
+
+
+def _json_body(limit: int | None = None) -> dict[str, Any]:
     mimetype = request.mimetype or ""
     if mimetype not in JSON_TYPES:
         raise ApiProblem(415, "Unsupported media type",
                          f"Send JSON with 'Content-Type: application/json' (got {mimetype or 'none'}).")
-    raw = request.get_data(cache=True)
+    raw = whole_body(limit)
     try:
-        body = json.loads(raw.decode("utf-8"))
+        body = load_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiProblem(400, "Malformed JSON", "The body is not UTF-8.") from None
-    except json.JSONDecodeError as exc:
-        raise ApiProblem(400, "Malformed JSON",
-                         f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
+    except BadJSON as exc:
+        raise ApiProblem(400, "Malformed JSON", f"The body is {exc.message}.") from None
     if not isinstance(body, dict):
         raise ApiProblem(400, "Wrong type", "The body must be a JSON object.")
     return body
@@ -144,7 +164,14 @@ def _text_field(body: dict[str, Any], where: str = "text") -> str:
     if len(text) > limit:
         raise ApiProblem(413, "Text too long",
                          f"'{where}' has {len(text):,} characters; the limit is {limit:,}.")
+    _readable(text, where)
     return text
+
+
+def _readable(value: str, where: str) -> None:
+    problem = bad_character(value)
+    if problem:
+        raise ApiProblem(400, "Invalid character", f"'{where}': {problem}.")
 
 
 def _optional_str(body: dict[str, Any], name: str, limit: int) -> str:
@@ -155,6 +182,7 @@ def _optional_str(body: dict[str, Any], name: str, limit: int) -> str:
         raise ApiProblem(400, "Wrong type", f"'{name}' must be a string.")
     if len(value) > limit:
         raise ApiProblem(400, "Too long", f"'{name}' has more than {limit} characters.")
+    _readable(value, name)
     return value
 
 
@@ -210,6 +238,7 @@ def batch() -> Response:
         item_id = item.get("id")
         if not isinstance(item_id, (str, int)) or isinstance(item_id, bool) or str(item_id) == "":
             raise ApiProblem(400, "Missing id", f"'{where}.id' must be a non-empty string or number.")
+        _readable(str(item_id), f"{where}.id")
         text = _text_field(item, f"{where}.text")
         checked.append((str(item_id), item, text, _optional_str(item, "url", 2000),
                         _optional_str(item, "clinic", 200)))
@@ -236,7 +265,7 @@ def create_job() -> Response:
         raise ApiProblem(exc.status, "Bad upload", exc.message, errors=exc.problems) from None
     job_id, total = get_store().create_job(items, key_id=key.id, versions=get_checker().versions)
     _audit(202, target=job_id, detail=f"{total} items")
-    response = jsonify({"id": job_id, "state": "queued", "total": total,
+    response = jsonify({"id": job_id, "state": "queued" if total else "done", "total": total,
                         "status_url": url_for("api.job_status", job_id=job_id),
                         "results_url": url_for("api.job_results", job_id=job_id)})
     response.status_code = 202
@@ -247,14 +276,19 @@ def create_job() -> Response:
 def _upload() -> tuple[bytes, str]:
     mimetype = request.mimetype or ""
     if mimetype == "multipart/form-data":
-        upload = request.files.get("file")
+        try:
+            upload = request.files.get("file")
+            request.stream.read(1)   # a chunked body cut at the limit (see whole_body)
+        except RequestEntityTooLarge:
+            raise ApiProblem(413, "Request too large",
+                             f"The upload is larger than {request.max_content_length:,} bytes.") from None
         if upload is None:
             raise ApiProblem(400, "Missing file", "Send the JSON Lines or CSV file as form field 'file'.")
         name = (upload.filename or "").lower()
         kind = "csv" if name.endswith(".csv") or upload.mimetype == "text/csv" else "jsonl"
         return upload.read(), kind
     if mimetype in JOB_TYPES:
-        return request.get_data(cache=False), JOB_TYPES[mimetype]
+        return whole_body(), JOB_TYPES[mimetype]
     raise ApiProblem(415, "Unsupported media type",
                      "Upload JSON Lines (Content-Type: application/x-ndjson), CSV (text/csv) or a "
                      "multipart form with field 'file'.")

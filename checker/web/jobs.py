@@ -9,20 +9,18 @@ lost, and no item gets two results.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import logging
 import os
 import socket
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from flask import Flask
 
-from ..errors import CheckerError
+from ..errors import CheckerError, RecordsError
+from ..records import BadRecord, read_stream
 from ..store import Store
 
 log = logging.getLogger(__name__)
@@ -39,73 +37,41 @@ class UploadError(CheckerError):
         self.problems = problems or []
 
 
-@dataclass
-class Item:
-    id: str
-    text: str
-    url: str = ""
-    clinic: str = ""
-
-
 def parse_upload(data: bytes, kind: str, max_chars: int, max_items: int = MAX_JOB_ITEMS
                  ) -> list[dict[str, Any]]:
-    """Items from a JSON Lines or CSV upload, or an UploadError listing the bad lines."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UploadError(f"the upload is not UTF-8 text (byte {exc.start})") from None
-    rows: Iterator[tuple[int, Any]]
-    if kind == "csv":
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        if not reader.fieldnames or "text" not in reader.fieldnames or "id" not in reader.fieldnames:
-            raise UploadError("the CSV needs a header row with at least the columns id and text")
-        rows = ((n + 2, row) for n, row in enumerate(reader))
-    else:
-        def jsonl() -> Iterator[tuple[int, Any]]:
-            for n, line in enumerate(text.splitlines(), 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield n, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield n, exc
-        rows = jsonl()
+    """Items from a JSON Lines or CSV upload, or an UploadError listing the bad lines.
+
+    The upload is read by the same reader as the batch command (``checker.records``); a job is
+    queued only when every record in it can be scored. An upload with no records at all is an
+    empty job, which is done as soon as it is made.
+    """
     items: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
     too_long = False
     seen: set[str] = set()
-    for line, row in rows:
-        if len(items) >= max_items:
-            raise UploadError(f"the upload has more than {max_items:,} items", 413)
-        if isinstance(row, Exception):
-            problems.append({"line": line, "problem": f"not JSON ({row.msg})"})
-            continue
-        if not isinstance(row, dict):
-            problems.append({"line": line, "problem": "not a JSON object"})
-            continue
-        item_id, body = row.get("id"), row.get("text")
-        if item_id is None or str(item_id).strip() == "":
-            problems.append({"line": line, "problem": "no id"})
-            continue
-        if not isinstance(body, str) or not body.strip():
-            problems.append({"line": line, "problem": "no text"})
-            continue
-        if len(body) > max_chars:
-            too_long = True
-            problems.append({"line": line, "problem": f"text longer than {max_chars:,} characters"})
-            continue
-        key = str(item_id)
-        if key in seen:
-            problems.append({"line": line, "problem": f"duplicate id {key!r}"})
-            continue
-        seen.add(key)
-        items.append({"id": key, "text": body, "url": str(row.get("url") or "")[:2000],
-                      "clinic": str(row.get("clinic") or "")[:200]})
+    try:
+        for record in read_stream(io.BytesIO(data), kind):
+            if len(items) >= max_items:
+                raise UploadError(f"the upload has more than {max_items:,} items", 413)
+            if isinstance(record, BadRecord):
+                problems.append({"line": record.line, "problem": record.problem})
+                continue
+            if len(record.text) > max_chars:
+                too_long = True
+                problems.append({"line": record.line,
+                                 "problem": f"text longer than {max_chars:,} characters"})
+                continue
+            if record.id in seen:
+                problems.append({"line": record.line, "problem": f"duplicate id {record.id!r}"})
+                continue
+            seen.add(record.id)
+            items.append({"id": record.id, "text": record.text, "url": record.url[:2000],
+                          "clinic": record.clinic[:200]})
+    except RecordsError as exc:
+        raise UploadError(exc.message) from None
     if problems:
         raise UploadError(f"{len(problems)} record(s) cannot be scored; nothing was queued",
                           413 if too_long and len(problems) == 1 else 400, problems[:50])
-    if not items:
-        raise UploadError("the upload has no items")
     return items
 
 

@@ -52,7 +52,10 @@ def _document() -> dict[str, Any]:
 
     # The size limits are stated in words, not as maxLength/maxItems: going over them is answered
     # with 413 (Content Too Large), not with the 400 of a malformed request.
-    text = {"type": "string", "minLength": 1, "pattern": "\\S",
+    # At least one character that is not white space, in the sense of both JSON Schema's
+    # regular expressions (ECMA-262) and the server's str.strip(): U+0085 and U+001C-U+001F
+    # are white space to Python but not to ECMA-262.
+    text = {"type": "string", "minLength": 1, "pattern": "[^\\s\\u0085\\u001c-\\u001f]",
             "description": f"The advert text. At most {MAX_TEXT_CHARS:,} characters (413 above)."}
     optional_str = {"type": ["string", "null"]}
     errors = {
@@ -102,8 +105,10 @@ def _document() -> dict[str, Any]:
         },
         "JobCreated": {
             "type": "object", "required": ["id", "state", "total"],
-            "properties": {"id": {"type": "string"}, "state": {"const": "queued"},
-                           "total": {"type": "integer", "minimum": 1, "maximum": MAX_JOB_ITEMS},
+            "properties": {"id": {"type": "string"}, "state": {"enum": ["queued", "done"]},
+                           "total": {"type": "integer", "minimum": 0, "maximum": MAX_JOB_ITEMS,
+                                     "description": "0 for an upload with no records: the "
+                                                    "job is done at once"},
                            "status_url": {"type": "string"}, "results_url": {"type": "string"}},
         },
         "JobStatus": {
