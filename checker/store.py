@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
+import shutil
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -29,6 +31,9 @@ from .errors import CheckerError
 
 BUSY_TIMEOUT_MS = 30_000
 KEY_PREFIX = "ccc_"
+CAP_MARGIN_PAGES = 64   # health calls a capped database full this close to its cap
+MIN_FREE_BYTES = 32 * 1024 * 1024   # below this, health reports the store as not writable
+AUDIT_ANONYMOUS_DAYS = 30   # audit rows of calls made without a key are kept this long
 
 
 class StoreError(CheckerError):
@@ -41,6 +46,10 @@ class NotFound(StoreError):
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _days_ago(days: float) -> str:
+    return (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="milliseconds")
 
 
 def new_id(nbytes: int = 16) -> str:
@@ -97,9 +106,22 @@ def _m3_search(db: sqlite_utils.Database) -> None:
     db["checks"].enable_fts(["text", "clinic", "url"], create_triggers=True, tokenize="porter")
 
 
+def _m4_private_by_default(db: sqlite_utils.Database) -> None:
+    """Checks are private unless their submitter publishes them; the owner can delete them.
+
+    Every check stored before this migration becomes private (nothing was ever chosen public).
+    ``delete_hash`` is the sha256 of the check's delete token (the token is shown once).
+    """
+    db["checks"].add_column("published", int, not_null_default=0)
+    db["checks"].add_column("published_at", str)
+    db["checks"].add_column("delete_hash", str)
+    db["checks"].create_index(["published", "created"])
+
+
 MIGRATIONS = [(1, "initial: checks, keys, audit", _m1_initial),
               (2, "durable jobs", _m2_jobs),
-              (3, "full-text search of saved checks", _m3_search)]
+              (3, "full-text search of saved checks", _m3_search),
+              (4, "private by default: published flag, delete token", _m4_private_by_default)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -109,14 +131,39 @@ def _result_json(result: dict[str, Any]) -> str:
     return orjson.dumps(result, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
+def max_database_bytes() -> int | None:
+    """The database's size cap from $CHECKER_DB_MAX_MB, or None (no cap).
+
+    With a cap, a flood of checks fills the database, not the disk: writes past it fail as
+    "full" (answered 503, nothing stored is touched), health says so, and the retention purge
+    makes room again.
+    """
+    value = os.environ.get("CHECKER_DB_MAX_MB", "").strip()
+    if not value:
+        return None
+    try:
+        megabytes = float(value)
+    except ValueError:
+        raise StoreError(f"CHECKER_DB_MAX_MB must be a number of megabytes, not {value!r}") from None
+    return int(megabytes * 1024 * 1024) if megabytes > 0 else None
+
+
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Readable by the server's user only: it holds what patients pasted. SQLite gives the
+        # -wal and -shm files it makes beside it the same permissions.
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    cap = max_database_bytes()
+    if cap is not None:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {max(cap // page_size, 1)}")
     return conn
 
 
@@ -146,6 +193,12 @@ def migrate(db: sqlite_utils.Database) -> int:
     return SCHEMA_VERSION
 
 
+@dataclass(frozen=True)
+class SavedCheck:
+    id: str
+    delete_token: str   # shown to the submitter once; only its hash is stored
+
+
 @dataclass
 class ApiKey:
     id: str
@@ -168,15 +221,58 @@ class Store:
                 migrate(self.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable SQLite database ({exc})") from None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open or create the database here "
+                             f"({exc.strerror or exc})") from None
+
+    def tighten_permissions(self) -> list[str]:
+        """Make the database and its -wal/-shm files readable by their owner only (0600), as new
+        ones are; files made by an earlier version may be world-readable. Returns what changed."""
+        changed = []
+        for suffix in ("", "-wal", "-shm"):
+            file = Path(str(self.path) + suffix)
+            try:
+                if file.exists() and file.stat().st_mode & 0o077:
+                    file.chmod(0o600)
+                    changed.append(file.name)
+            except OSError:
+                continue
+        return changed
 
     def close(self) -> None:
         self.db.conn.close()
 
-    def healthy(self) -> bool:
+    def health(self, min_free_bytes: int = MIN_FREE_BYTES) -> dict[str, Any]:
+        """Whether the database can be read and written, and the disk space left beside it.
+
+        The write is real (the header's user_version, rewritten in a transaction), so a full
+        disk, a read-only file or a lock that never clears shows here, not first as a failed
+        check. Below ``min_free_bytes`` free, the store counts as not writable: SQLite needs
+        room for its write-ahead log before a write fails outright.
+        """
+        out: dict[str, Any] = {"readable": False, "writable": False, "free_bytes": None}
         try:
-            return self.db.execute("select 1").fetchone()[0] == 1
-        except sqlite3.Error:
-            return False
+            out["readable"] = self.db.execute("select 1").fetchone()[0] == 1
+            with self._tx():
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            out["writable"] = True
+        except sqlite3.Error as exc:
+            out["error"] = str(exc)
+        try:
+            out["free_bytes"] = shutil.disk_usage(self.path.parent).free
+        except OSError:
+            pass
+        if out["free_bytes"] is not None and out["free_bytes"] < min_free_bytes:
+            out["writable"] = False
+            out["error"] = f"only {out['free_bytes']:,} bytes free on the database's disk"
+        cap = max_database_bytes()
+        if cap is not None and out["readable"]:
+            pages, size = (self.db.execute(f"PRAGMA {p}").fetchone()[0]
+                           for p in ("page_count", "page_size"))
+            if (pages + CAP_MARGIN_PAGES) * size > cap:
+                out["writable"] = False
+                out["error"] = f"the database has reached its size limit ({cap:,} bytes)"
+        return out
 
     # -- transactions ----------------------------------------------------------------------
 
@@ -186,21 +282,25 @@ class Store:
     # -- checks ------------------------------------------------------------------------------
 
     def save_check(self, text: str, result: dict[str, Any], *, source: str, clinic: str = "",
-                   url: str = "", key_id: str | None = None) -> str:
+                   url: str = "", key_id: str | None = None, publish: bool = False) -> SavedCheck:
+        """Store a check, private unless ``publish``; its delete token is returned once."""
         check_id = new_id()
+        token = new_id()
         versions = result["versions"]
+        row_time = now()
         row = {
-            "id": check_id, "created": now(), "source": source, "sha256": result["input"]["sha256"],
+            "id": check_id, "created": row_time, "source": source, "sha256": result["input"]["sha256"],
             "chars": result["input"]["chars"], "text": text, "clinic": clinic or "", "url": url or "",
             "level": result["level"], "score": result["score"],
             "result": _result_json(result),
             "checker_version": versions["checker"], "rules_version": versions["rules"],
             "data_version": versions.get("data", ""), "model_version": versions["model"],
-            "key_id": key_id,
+            "key_id": key_id, "published": int(publish),
+            "published_at": row_time if publish else None, "delete_hash": hash_key(token),
         }
         with self._tx():
             self.db["checks"].insert(row)
-        return check_id
+        return SavedCheck(check_id, token)
 
     def get_check(self, check_id: str) -> dict[str, Any]:
         try:
@@ -210,35 +310,79 @@ class Store:
         row["result"] = json.loads(row["result"])
         return row
 
-    def search_checks(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Saved checks matching words of ``query`` in their text, clinic or address."""
+    def search_checks(self, query: str = "", *, key_id: str | None = None, limit: int = 50,
+                      offset: int = 0) -> list[dict[str, Any]]:
+        """Checks matching the words of ``query`` in their text, clinic or address, newest
+        first; with no words, the newest. Only the **published** register, unless ``key_id``
+        is given: then only that key's own checks, published or not. Nothing else is ever
+        listed or searched: an unpublished check is reachable by its link or its key only."""
+        where, params = (["checks.key_id = ?"], [key_id]) if key_id else (["checks.published = 1"], [])
         words = [w for w in "".join(c if c.isalnum() else " " for c in query).split() if w][:8]
-        if not words:
-            return []
-        fts = " ".join(f'"{w}"' for w in words)
+        join = ""
+        if words:
+            join = " join checks_fts on checks.rowid = checks_fts.rowid"
+            where.append("checks_fts match ?")
+            params.append(" ".join(f'"{w}"' for w in words))
         sql = ("select checks.id, checks.created, checks.clinic, checks.url, checks.level, "
-               "checks.score, substr(checks.text, 1, 200) as excerpt from checks "
-               "join checks_fts on checks.rowid = checks_fts.rowid where checks_fts match ? "
-               "order by checks.created desc limit ?")
-        return [dict(zip(("id", "created", "clinic", "url", "level", "score", "excerpt"), r))
-                for r in self.db.execute(sql, [fts, limit]).fetchall()]
+               "checks.score, checks.published, substr(checks.text, 1, 200) as excerpt "
+               f"from checks{join} where {' and '.join(where)} "
+               "order by checks.created desc, checks.id limit ? offset ?")
+        columns = ("id", "created", "clinic", "url", "level", "score", "published", "excerpt")
+        return [dict(zip(columns, r)) for r in self.db.execute(sql, [*params, limit, offset])]
 
     def checks_for_key(self, key_id: str, limit: int, offset: int) -> list[dict[str, Any]]:
         """A key's own stored checks, newest first (without the text, for export lists)."""
         return list(self.db.query(
-            "select id, created, source, sha256, chars, clinic, url, level, score, "
+            "select id, created, source, sha256, chars, clinic, url, level, score, published, "
             "checker_version, rules_version, data_version, model_version from checks "
             "where key_id = ? order by created desc, id limit ? offset ?", [key_id, limit, offset]))
+
+    def owns(self, row: dict[str, Any], *, token: str | None = None,
+             key_id: str | None = None) -> bool:
+        """Whether the delete token or the key proves ownership of the stored check ``row``."""
+        if key_id is not None and row.get("key_id") == key_id:
+            return True
+        expected = row.get("delete_hash")
+        return bool(token and expected and secrets.compare_digest(hash_key(token), expected))
+
+    def set_published(self, check_id: str, published: bool) -> None:
+        with self._tx():
+            self.db.execute("update checks set published = ?, published_at = ? where id = ?",
+                            [int(published), now() if published else None, check_id])
+
+    def delete_check(self, check_id: str) -> bool:
+        """Delete a check for good (its search index entry goes with it, by trigger)."""
+        with self._tx():
+            return self.db.execute("delete from checks where id = ?", [check_id]).rowcount == 1
+
+    def purge(self, *, retention_days: float, keyed_retention_days: float = 0,
+              audit_days: float = AUDIT_ANONYMOUS_DAYS) -> dict[str, int]:
+        """Delete unpublished checks past their retention, and anonymous audit rows past theirs.
+
+        ``retention_days`` applies to checks made without a key (the web form, open API
+        calls); ``keyed_retention_days`` to a key's checks (0 keeps them until deleted).
+        Published checks stay until their owner deletes them.
+        """
+        counts = {"checks": 0, "keyed_checks": 0, "audit": 0}
+        with self._tx():
+            if retention_days > 0:
+                counts["checks"] = self.db.execute(
+                    "delete from checks where published = 0 and key_id is null and created < ?",
+                    [_days_ago(retention_days)]).rowcount
+            if keyed_retention_days > 0:
+                counts["keyed_checks"] = self.db.execute(
+                    "delete from checks where published = 0 and key_id is not null "
+                    "and created < ?", [_days_ago(keyed_retention_days)]).rowcount
+            if audit_days > 0:
+                counts["audit"] = self.db.execute(
+                    "delete from audit where key_id is null and time < ?",
+                    [_days_ago(audit_days)]).rowcount
+        return counts
 
     def audit_for_key(self, key_id: str, limit: int, offset: int) -> list[dict[str, Any]]:
         return list(self.db.query(
             "select time, action, target, status, detail, address from audit where key_id = ? "
             "order by id desc limit ? offset ?", [key_id, limit, offset]))
-
-    def recent_checks(self, limit: int = 20) -> list[dict[str, Any]]:
-        return list(self.db.query(
-            "select id, created, clinic, url, level, score, substr(text, 1, 200) as excerpt "
-            "from checks where source = 'web' order by created desc limit ?", [limit]))
 
     def count(self, table: str) -> int:
         return self.db[table].count
@@ -346,6 +490,13 @@ class Store:
                 self.db.execute("update jobs set state = 'running' where id = ? and state = 'queued'",
                                 [job_id])
         return [{"job_id": r[0], "seq": r[1], "item_id": r[2], "text": r[3]} for r in rows]
+
+    def renew_leases(self, worker: str, lease_seconds: float) -> int:
+        """Extend the lease of every item ``worker`` is scoring; returns how many it holds."""
+        with self._tx():
+            return self.db.execute(
+                "update job_items set lease_until = ? where status = 'working' and worker = ?",
+                [time.time() + lease_seconds, worker]).rowcount
 
     def finish_item(self, job_id: str, seq: int, worker: str, *, result: dict[str, Any] | None,
                     error: str | None = None) -> bool:

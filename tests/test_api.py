@@ -300,7 +300,8 @@ def _contract_app():
     from checker.engine import default_checker
     return create_app({"DATABASE": str(_CONTRACT_DB), "CHECKER": default_checker(),
                        "JOB_WORKER": False, "SECRET_KEY": "contract",
-                       "RATELIMIT_ANONYMOUS": "100000/minute", "RATELIMIT_KEYED": "100000/minute"})
+                       "RATELIMIT_ANONYMOUS": "100000/minute", "RATELIMIT_KEYED": "100000/minute",
+                       "RATELIMIT_READS": "100000/minute"})
 
 
 _APP = _contract_app()

@@ -38,7 +38,7 @@ def test_a_database_migrated_before_user_version_is_kept_and_marked(tmp_path):
     conn.commit()
     conn.close()
     reopened = Store(path)
-    assert reopened.get_check(saved)["text"] == "Our stem cells cure autism."
+    assert reopened.get_check(saved.id)["text"] == "Our stem cells cure autism."
     reopened.close()
     assert _user_version(path) == SCHEMA_VERSION
 

@@ -166,11 +166,14 @@ def test_rules_page_lists_every_rule(client, checker):
         assert f'id="{rule_id}"' in page
 
 
-def test_search_finds_earlier_checks(client):
-    submit(client, "Our stem cells cure autism.", clinic="Miracle Cells Cancun")
+def test_the_register_finds_published_checks_and_never_private_ones(client):
+    submit(client, "Our stem cells cure autism.", clinic="Miracle Cells Cancun", publish="1")
+    submit(client, "Our stem cells cure autism.", clinic="Quiet Clinic Cancun")
     page = client.get("/search?q=Cancun").get_data(as_text=True)
-    assert "Miracle Cells Cancun" in page
-    assert "No saved checks" in client.get("/search?q=zzzqqq").get_data(as_text=True)
+    assert "Miracle Cells Cancun" in page and "Quiet Clinic" not in page
+    listed = client.get("/search").get_data(as_text=True)
+    assert "Miracle Cells Cancun" in listed and "Quiet Clinic" not in listed
+    assert "No published checks" in client.get("/search?q=zzzqqq").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", ["/r/doesnotexistdoesnotexist", "/r/short", "/r/..%2F..%2Fetc",

@@ -22,13 +22,15 @@ from ..cli import rule_catalogue
 from ..errors import BadJSON, InputError
 from ..inputs import bad_character, load_json
 from ..store import SCHEMA_VERSION, NotFound, Store
-from . import get_checker, get_store, limiter
+from . import get_checker, get_store, limiter, run_check
 from .jobs import MAX_JOB_ITEMS, UploadError, parse_upload
 from .openapi import openapi_document
 
 api = Blueprint("api", __name__)
 
 MAX_BATCH_ITEMS = 1000
+MAX_BATCH_CHARS = 2_000_000        # a batch request's texts in all; more goes to a job
+CHECK_BODY_BYTES = 4 * 1024 * 1024  # a /check body: 100,000 characters, JSON-escaped, fit
 MAX_OFFSET = 1_000_000_000
 JSON_TYPES = ("application/json",)
 JOB_TYPES = {"application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
@@ -94,6 +96,16 @@ def _rate_key() -> str:
     return f"key:{key.id}" if key else f"addr:{request.remote_addr}"
 
 
+def _read_limit() -> str:
+    """Reads cost work too (a stored result, a job's results): limited like the pages."""
+    try:
+        keyed = current_key(required=False) is not None
+    except ApiProblem:
+        keyed = False
+    cfg = current_app.config
+    return cfg["RATELIMIT_KEYED"] if keyed else cfg["RATELIMIT_READS"]
+
+
 def _rate_limit() -> str:
     try:
         keyed = current_key(required=False) is not None
@@ -104,8 +116,12 @@ def _rate_limit() -> str:
 
 
 def _audit(status: int, detail: str = "", target: str = "") -> None:
+    """One audit row per API call. Calls refused for a missing, unknown or revoked key leave
+    none: no key can ever read them, and anyone could grow the table with them."""
+    key = g.get("api_key")
+    if key is None and status == 401:
+        return
     try:
-        key = g.get("api_key")
         get_store().audit(f"{request.method} {request.url_rule.rule if request.url_rule else request.path}",
                           key_id=key.id if key else None, address=request.remote_addr,
                           target=target, status=status, detail=detail)
@@ -200,15 +216,21 @@ def _optional_bool(body: dict[str, Any], name: str, default: bool) -> bool:
 @limiter.limit(_rate_limit, key_func=_rate_key)
 def check() -> Response:
     key = current_key(required=False)
-    body = _json_body()
+    body = _json_body(CHECK_BODY_BYTES)
     text = _text_field(body)
     url = _optional_str(body, "url", 2000)
     clinic = _optional_str(body, "clinic", 200)
     save = _optional_bool(body, "save", True)
-    result = get_checker().check(text).to_dict()
+    publish = _optional_bool(body, "publish", False)
+    if publish and not save:
+        raise ApiProblem(400, "Cannot publish", "A check that is not saved cannot be published.")
+    result = run_check(text)
     if save:
-        result["id"] = get_store().save_check(text, result, source="api", clinic=clinic, url=url,
-                                              key_id=key.id if key else None)
+        saved = get_store().save_check(text, result, source="api", clinic=clinic, url=url,
+                                       key_id=key.id if key else None, publish=publish)
+        result["id"] = saved.id
+        result["delete_token"] = saved.delete_token
+        result["published"] = publish
     _audit(200, target=result.get("id", ""))
     return jsonify(result)
 
@@ -230,7 +252,11 @@ def batch() -> Response:
                          f"A batch holds at most {MAX_BATCH_ITEMS} items (got {len(items)}); "
                          "use POST /api/v1/jobs for more.")
     save = _optional_bool(body, "save", True)
-    checked: list[tuple[str, dict[str, Any], str, str, str]] = []
+    publish = _optional_bool(body, "publish", False)
+    if publish and not save:
+        raise ApiProblem(400, "Cannot publish", "Checks that are not saved cannot be published.")
+    checked: list[tuple[str, str, str, str]] = []
+    chars = 0
     for i, item in enumerate(items):
         where = f"items[{i}]"
         if not isinstance(item, dict):
@@ -240,15 +266,22 @@ def batch() -> Response:
             raise ApiProblem(400, "Missing id", f"'{where}.id' must be a non-empty string or number.")
         _readable(str(item_id), f"{where}.id")
         text = _text_field(item, f"{where}.text")
-        checked.append((str(item_id), item, text, _optional_str(item, "url", 2000),
+        chars += len(text)
+        checked.append((str(item_id), text, _optional_str(item, "url", 2000),
                         _optional_str(item, "clinic", 200)))
-    checker, store = get_checker(), get_store()
+    if chars > MAX_BATCH_CHARS:
+        raise ApiProblem(413, "Batch too large",
+                         f"The texts of a batch hold at most {MAX_BATCH_CHARS:,} characters in "
+                         f"all (got {chars:,}); use POST /api/v1/jobs for more.")
+    store = get_store()
     results = []
-    for item_id, _item, text, url, clinic in checked:
-        result = checker.check(text).to_dict()
+    for item_id, text, url, clinic in checked:
+        result = run_check(text)
         if save:
-            result["check_id"] = store.save_check(text, result, source="api", clinic=clinic,
-                                                  url=url, key_id=key.id)
+            saved = store.save_check(text, result, source="api", clinic=clinic, url=url,
+                                     key_id=key.id, publish=publish)
+            result["check_id"] = saved.id
+            result["published"] = publish
         results.append({"id": item_id, **result})
     _audit(200, detail=f"{len(results)} items")
     return jsonify({"results": results})
@@ -306,6 +339,7 @@ def _owned_job(job_id: str) -> dict[str, Any]:
 
 
 @api.get("/api/v1/jobs/<job_id>")
+@limiter.limit(_read_limit, key_func=_rate_key)
 def job_status(job_id: str) -> Response:
     job = _owned_job(job_id)
     total = job["total"] or 0
@@ -321,6 +355,7 @@ def job_status(job_id: str) -> Response:
 
 
 @api.get("/api/v1/jobs/<job_id>/results")
+@limiter.limit(_read_limit, key_func=_rate_key)
 def job_results(job_id: str) -> Response:
     _owned_job(job_id)
     _only_query("format")
@@ -369,15 +404,49 @@ def job_results(job_id: str) -> Response:
     return Response(stream_with_context(csv_rows()), mimetype="text/csv")
 
 
-@api.get("/api/v1/checks/<check_id>")
-def get_check(check_id: str) -> Response:
+def _stored(check_id: str) -> dict[str, Any]:
+    """A stored check this caller may read: published, made without a key (its id is then the
+    link that reaches it, as on the web), or made with the caller's own key."""
     try:
         row = get_store().get_check(check_id)
     except NotFound:
         raise ApiProblem(404, "Unknown check", f"There is no saved check {check_id!r}.") from None
-    return jsonify({"id": row["id"], "created": row["created"], "source": row["source"],
-                    "text": row["text"], "clinic": row["clinic"], "url": row["url"],
-                    "key_id": row["key_id"], "result": row["result"]})
+    key = current_key(required=False)
+    if row["key_id"] and not row["published"] and (key is None or key.id != row["key_id"]):
+        raise ApiProblem(404, "Unknown check", f"There is no saved check {check_id!r}.")
+    return row
+
+
+@api.get("/api/v1/checks/<check_id>")
+@limiter.limit(_read_limit, key_func=_rate_key)
+def get_check(check_id: str) -> Response:
+    row = _stored(check_id)
+    key = g.get("api_key")
+    out = {"id": row["id"], "created": row["created"], "source": row["source"],
+           "text": row["text"], "clinic": row["clinic"], "url": row["url"],
+           "published": bool(row["published"]), "result": row["result"]}
+    if key is not None and row["key_id"] == key.id:
+        out["key_id"] = row["key_id"]   # shown to the key that made it, never to others
+    return jsonify(out)
+
+
+@api.delete("/api/v1/checks/<check_id>")
+@limiter.limit(_rate_limit, key_func=_rate_key)
+def delete_check(check_id: str) -> Response:
+    """Delete a stored check: with the key that made it, or its delete token (Delete-Token)."""
+    try:
+        row = get_store().get_check(check_id)
+    except NotFound:
+        raise ApiProblem(404, "Unknown check", f"There is no saved check {check_id!r}.") from None
+    key = current_key(required=False)
+    token = request.headers.get("Delete-Token", "").strip()
+    if not get_store().owns(row, token=token or None, key_id=key.id if key else None):
+        # The same answer as for a check that does not exist: no one learns that it does.
+        raise ApiProblem(404, "Unknown check", f"There is no saved check {check_id!r} that "
+                         "this key or delete token may delete.")
+    get_store().delete_check(check_id)
+    _audit(204, target=check_id)
+    return Response(status=204)
 
 
 def _only_query(*allowed: str) -> None:
@@ -387,8 +456,8 @@ def _only_query(*allowed: str) -> None:
                          f"Unknown query parameter(s): {', '.join(unknown)[:200]}.")
 
 
-def _page() -> tuple[int, int]:
-    _only_query("limit", "offset")
+def _page(*also: str) -> tuple[int, int]:
+    _only_query("limit", "offset", *also)
     try:
         limit = int(request.args.get("limit", 100))
         offset = int(request.args.get("offset", 0))
@@ -403,44 +472,73 @@ def _page() -> tuple[int, int]:
 def _own_page(name: str, fetch: Any) -> Response:
     """A page of the calling key's own rows: ``fetch(key_id, limit, offset)``."""
     key = current_key(required=True)
-    limit, offset = _page()
+    limit, offset = _page("q")
     return jsonify({name: fetch(key.id, limit, offset), "limit": limit, "offset": offset})
 
 
 @api.get("/api/v1/checks")
+@limiter.limit(_read_limit, key_func=_rate_key)
 def list_checks() -> Response:
-    """The caller's own stored checks, for export and audit (newest first)."""
+    """The caller's own stored checks, for export and audit (newest first); ``q`` searches
+    their text, clinic and address."""
+    query = request.args.get("q", "")
+    if query:
+        key = current_key(required=True)
+        limit, offset = _page("q")
+        rows = get_store().search_checks(query[:200], key_id=key.id, limit=limit, offset=offset)
+        return jsonify({"checks": rows, "limit": limit, "offset": offset})
     return _own_page("checks", get_store().checks_for_key)
 
 
+@api.get("/api/v1/register")
+@limiter.limit(_read_limit, key_func=_rate_key)
+def register() -> Response:
+    """The public register: checks their submitters chose to publish, newest first."""
+    limit, offset = _page("q")
+    rows = get_store().search_checks(request.args.get("q", "")[:200], limit=limit, offset=offset)
+    return jsonify({"checks": rows, "limit": limit, "offset": offset})
+
+
 @api.get("/api/v1/audit")
+@limiter.limit(_read_limit, key_func=_rate_key)
 def audit_trail() -> Response:
     """The caller's own audit trail: every API call made with this key."""
     return _own_page("audit", get_store().audit_for_key)
 
 
 @api.get("/api/v1/rules")
+@limiter.limit(_read_limit, key_func=_rate_key)
 def rules() -> Response:
     return jsonify(rule_catalogue(get_checker().rulebook))
 
 
 @api.get("/api/v1/health")
 def health() -> Response:
-    store_ok = get_store().healthy()
-    body = {"status": "ok" if store_ok else "degraded", "database": "ok" if store_ok else "error",
-            "schema_version": SCHEMA_VERSION, "versions": get_checker().versions,
-            "checker": __version__}
+    """Up, and able to store: a database that can be read but not written is not healthy."""
+    try:
+        state = get_store().health(current_app.config["MIN_FREE_BYTES"])
+    except Exception as exc:   # the database cannot even be opened
+        state = {"readable": False, "writable": False, "free_bytes": None, "error": str(exc)}
+    ok = state["readable"] and state["writable"]
+    database = "ok" if ok else ("read-only" if state["readable"] else "error")
+    body = {"status": "ok" if ok else "degraded", "database": database,
+            "disk_free_bytes": state["free_bytes"], "schema_version": SCHEMA_VERSION,
+            "versions": get_checker().versions, "checker": __version__}
+    if not ok:
+        body["problem"] = state.get("error", "")
     response = jsonify(body)
-    response.status_code = 200 if store_ok else 503
+    response.status_code = 200 if ok else 503
     return response
 
 
 @api.get("/openapi.json")
+@limiter.limit(_read_limit, key_func=_rate_key)
 def openapi() -> Response:
     return jsonify(openapi_document())
 
 
 @api.get("/api/docs")
+@limiter.limit(_read_limit, key_func=_rate_key)
 def docs() -> str:
     return render_template("api_docs.html", spec=openapi_document())
 

@@ -17,6 +17,9 @@ from ..paths import DOCS_DIR
 from ..result import CATEGORIES
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
+# A check that is not saved cannot be published: {"save": false, "publish": true} is a 400.
+PUBLISH_NEEDS_SAVE = {"if": {"properties": {"publish": {"const": True}}, "required": ["publish"]},
+                      "then": {"properties": {"save": {"const": True}}}}
 
 
 def _problem_response(description: str) -> dict[str, Any]:
@@ -62,8 +65,11 @@ def _document() -> dict[str, Any]:
         "400": _problem_response("Malformed JSON, wrong types, missing or empty text"),
         "413": _problem_response("Text (or the batch) over the limit"),
         "415": _problem_response("Unsupported media type"),
+        "422": _problem_response("The check ran past its time budget"),
         "429": _problem_response("Over the rate limit"),
+        "503": _problem_response("The database cannot be written (disk full, unavailable)"),
     }
+    read_errors = {"429": _problem_response("Over the rate limit")}
     auth_errors = {"401": _problem_response("Missing, unknown or revoked API key")}
     schemas: dict[str, Any] = {
         "Problem": {
@@ -79,11 +85,21 @@ def _document() -> dict[str, Any]:
             "properties": {"text": text,
                            "url": {**optional_str, "maxLength": 2000},
                            "clinic": {**optional_str, "maxLength": 200},
-                           "save": {"type": "boolean", "default": True}},
+                           "save": {"type": "boolean", "default": True},
+                           "publish": {"type": "boolean", "default": False,
+                                       "description": "Put the saved check in the public "
+                                                      "register (needs save)."}},
+            **PUBLISH_NEEDS_SAVE,
         },
         "CheckResponse": {"allOf": [{"$ref": "#/components/schemas/Result"},
                                     {"type": "object",
-                                     "properties": {"id": {"type": "string"}}}]},
+                                     "properties": {
+                                         "id": {"type": "string"},
+                                         "delete_token": {"type": "string", "description":
+                                                          "Shown once: send it as the "
+                                                          "Delete-Token header to delete the "
+                                                          "check."},
+                                         "published": {"type": "boolean"}}}]},
         "BatchRequest": {
             "type": "object", "required": ["items"],
             "properties": {
@@ -94,14 +110,17 @@ def _document() -> dict[str, Any]:
                                                    "text": text,
                                                    "url": {**optional_str, "maxLength": 2000},
                                                    "clinic": {**optional_str, "maxLength": 200}}}},
-                "save": {"type": "boolean", "default": True}},
+                "save": {"type": "boolean", "default": True},
+                "publish": {"type": "boolean", "default": False}},
+            **PUBLISH_NEEDS_SAVE,
         },
         "BatchResponse": {
             "type": "object", "required": ["results"],
             "properties": {"results": {"type": "array", "items": {"allOf": [
                 {"$ref": "#/components/schemas/Result"},
                 {"type": "object", "required": ["id"],
-                 "properties": {"id": {"type": "string"}, "check_id": {"type": "string"}}}]}}},
+                 "properties": {"id": {"type": "string"}, "check_id": {"type": "string"},
+                                "published": {"type": "boolean"}}}]}}},
         },
         "JobCreated": {
             "type": "object", "required": ["id", "state", "total"],
@@ -126,13 +145,17 @@ def _document() -> dict[str, Any]:
             "properties": {"id": {"type": "string"}, "created": {"type": "string"},
                            "source": {"type": "string"}, "text": {"type": "string"},
                            "clinic": {"type": "string"}, "url": {"type": "string"},
-                           "key_id": {"type": ["string", "null"]},
+                           "published": {"type": "boolean"},
+                           "key_id": {"type": ["string", "null"],
+                                      "description": "Only to the key that made the check."},
                            "result": {"$ref": "#/components/schemas/Result"}},
         },
         "Health": {
             "type": "object", "required": ["status", "database", "versions"],
             "properties": {"status": {"enum": ["ok", "degraded"]},
-                           "database": {"enum": ["ok", "error"]},
+                           "database": {"enum": ["ok", "read-only", "error"]},
+                           "disk_free_bytes": {"type": ["integer", "null"]},
+                           "problem": {"type": "string"},
                            "schema_version": {"type": "integer"}, "checker": {"type": "string"},
                            "versions": {"type": "object"}},
         },
@@ -220,15 +243,42 @@ def _document() -> dict[str, Any]:
                     "404": _problem_response("Unknown job"), **auth_errors}}},
             "/api/v1/checks/{check_id}": {"get": {
                 "summary": "A stored result with its text and versions", "operationId": "getCheck",
+                "description": "A check made with a key is readable with that key only, "
+                               "unless published; one made without a key, by its id.",
                 "parameters": [{"name": "check_id", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "Stored check", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/StoredCheck"}}}},
-                    "404": _problem_response("Unknown check")}}},
+                    "404": _problem_response("Unknown check, or not this caller's"),
+                    **read_errors, **auth_errors}}, "delete": {
+                "summary": "Delete a stored check for good", "operationId": "deleteCheck",
+                "description": "With the key that made it, or with the delete token its "
+                               "creation returned, as the Delete-Token header.",
+                "parameters": [{"name": "check_id", "in": "path", "required": True,
+                                "schema": {"type": "string"}},
+                               {"name": "Delete-Token", "in": "header", "required": False,
+                                "schema": {"type": "string"}}],
+                "responses": {"204": {"description": "Deleted"},
+                              "404": _problem_response("Unknown check, or not this caller's"),
+                              **read_errors, **auth_errors}}},
+            "/api/v1/register": {"get": {
+                "summary": "The public register: published checks, newest first",
+                "operationId": "register",
+                "parameters": [*paging, {"name": "q", "in": "query", "required": False,
+                                         "schema": {"type": "string"},
+                                         "description": "Words in the text, clinic or address"}],
+                "responses": {"200": {"description": "A page of published checks", "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["checks"],
+                                                    "properties": {"checks": {"type": "array"},
+                                                                   "limit": {"type": "integer"},
+                                                                   "offset": {"type": "integer"}}}}}},
+                    "400": _problem_response("Bad paging"), **read_errors}}},
             "/api/v1/checks": {"get": {
                 "summary": "This key's stored checks (export), newest first",
                 "operationId": "listChecks", "security": security,
-                "parameters": paging,
+                "parameters": [*paging, {"name": "q", "in": "query", "required": False,
+                                         "schema": {"type": "string"},
+                                         "description": "Search this key's checks by words"}],
                 "responses": {"200": {"description": "A page of checks", "content": {
                     "application/json": {"schema": {"type": "object", "required": ["checks"],
                                                     "properties": {"checks": {"type": "array"},

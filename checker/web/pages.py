@@ -6,12 +6,14 @@ import html
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
+                   session, url_for)
 
 from ..cli import rule_catalogue
 from ..guidance import load_guidance
+from ..inputs import bad_character
 from ..store import NotFound
-from . import get_checker, get_store, limiter
+from . import external_url, get_checker, get_store, limiter
 from .present import markdown_report, view
 
 pages = Blueprint("pages", __name__)
@@ -26,6 +28,7 @@ def _form_values() -> dict[str, Any]:
         "clinic": request.form.get("clinic", "").strip()[:200],
         "url": request.form.get("url", "").strip()[:2000],
         "dont_save": request.form.get("dont_save") == "1",
+        "publish": request.form.get("publish") == "1",
     }
 
 
@@ -41,6 +44,13 @@ def _problem_with(values: dict[str, Any]) -> tuple[str, int] | None:
         return (f"That text has {len(text):,} characters. Please paste at most {_limit():,} "
                 "(about 15,000 words) - for example the part of the page that describes the "
                 "treatment.", 413)
+    if values["dont_save"] and values["publish"]:
+        return ("You ticked both \u201cdon't save\u201d and \u201cpublish\u201d. A check "
+                "that is not saved cannot be published: untick one of them.", 400)
+    for name in ("text", "clinic", "url"):
+        problem = bad_character(values[name])
+        if problem:
+            return f"The {name} cannot be read: {problem}. Please copy it again.", 400
     return None
 
 
@@ -71,34 +81,70 @@ def check() -> Any:
                                clinic=values["clinic"], url=_safe_url(values["url"]),
                                url_text=values["url"], check=None, saved=False,
                                **view(result, values["text"]))
-    check_id = get_store().save_check(values["text"], result, source="web",
-                                      clinic=values["clinic"], url=values["url"])
-    return redirect(url_for("pages.permalink", check_id=check_id), code=303)
+    saved = get_store().save_check(values["text"], result, source="web", clinic=values["clinic"],
+                                   url=values["url"], publish=values["publish"])
+    # The delete link is shown once, on the page this redirects to (the session cookie carries
+    # it there and the page takes it out again).
+    session["just_saved"] = {"id": saved.id, "token": saved.delete_token}
+    return redirect(url_for("pages.permalink", check_id=saved.id), code=303)
 
 
 @pages.get("/r/<check_id>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_READS"])
 def permalink(check_id: str) -> str:
     row = _saved(check_id)
+    just_saved = session.get("just_saved")
+    manage = None
+    if just_saved and just_saved.get("id") == check_id:
+        session.pop("just_saved")
+        manage = external_url("pages.manage", check_id=check_id, token=just_saved["token"])
     return render_template("result.html", result=row["result"], text=row["text"],
                            clinic=row["clinic"], url=_safe_url(row["url"]), url_text=row["url"],
-                           check=row, saved=True, **view(row["result"], row["text"]))
+                           check=row, saved=True, manage=manage,
+                           permalink=external_url("pages.permalink", check_id=check_id),
+                           **view(row["result"], row["text"]))
+
+
+@pages.get("/r/<check_id>/manage")
+@limiter.limit(lambda: current_app.config["RATELIMIT_READS"])
+def manage(check_id: str) -> str:
+    row, token = _owned(check_id, request.args.get("token", ""))
+    return render_template("manage.html", check=row, token=token,
+                           permalink=external_url("pages.permalink", check_id=check_id))
+
+
+@pages.post("/r/<check_id>/manage")
+@limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS"])
+def manage_post(check_id: str) -> Any:
+    row, token = _owned(check_id, request.form.get("token", ""))
+    action = request.form.get("action", "")
+    store = get_store()
+    if action == "delete":
+        store.delete_check(check_id)
+        return render_template("deleted.html")
+    if action in ("publish", "unpublish"):
+        store.set_published(check_id, action == "publish")
+        return redirect(url_for("pages.manage", check_id=check_id, token=token), code=303)
+    abort(400)
 
 
 @pages.get("/r/<check_id>/report.md")
+@limiter.limit(lambda: current_app.config["RATELIMIT_READS"])
 def report_markdown(check_id: str) -> Response:
     row = _saved(check_id)
     body = markdown_report(row["result"], row["text"], clinic=row["clinic"], url=row["url"],
-                           permalink=url_for("pages.permalink", check_id=check_id, _external=True),
+                           permalink=external_url("pages.permalink", check_id=check_id),
                            created=row["created"])
     return _download(body, f"claim-check-{check_id[:8]}.md", "text/markdown; charset=utf-8")
 
 
 @pages.get("/r/<check_id>/report.html")
+@limiter.limit(lambda: current_app.config["RATELIMIT_READS"])
 def report_html(check_id: str) -> Response:
     row = _saved(check_id)
     body = render_template("report.html", result=row["result"], text=row["text"],
                            clinic=row["clinic"], url_text=row["url"], check=row,
-                           permalink=url_for("pages.permalink", check_id=check_id, _external=True),
+                           permalink=external_url("pages.permalink", check_id=check_id),
                            **view(row["result"], row["text"]))
     return _download(body, f"claim-check-{check_id[:8]}.html", "text/html; charset=utf-8")
 
@@ -148,9 +194,11 @@ def rules() -> str:
 
 
 @pages.get("/search")
+@limiter.limit(lambda: current_app.config["RATELIMIT_READS"])
 def search() -> str:
+    """The public register: only checks their submitters chose to publish."""
     query = request.args.get("q", "").strip()[:200]
-    rows = get_store().search_checks(query) if query else get_store().recent_checks()
+    rows = get_store().search_checks(query, limit=50)
     return render_template("search.html", query=query, rows=rows)
 
 
@@ -158,16 +206,38 @@ def search() -> str:
 def about() -> str:
     from .present import CANNOT_TELL
 
-    return render_template("about.html", cannot_tell=CANNOT_TELL)
+    return render_template("about.html", cannot_tell=CANNOT_TELL,
+                           retention_days=current_app.config["RETENTION_DAYS"],
+                           keyed_retention_days=current_app.config["KEYED_RETENTION_DAYS"])
 
 
 def _saved(check_id: str) -> dict[str, Any]:
+    """A stored check the web may show: made on the form or the open API, or published.
+
+    A check made with an API key belongs to that key: the web shows it only once published.
+    """
     if not ID_PATTERN.match(check_id):
         abort(404)
     try:
-        return get_store().get_check(check_id)
+        row = get_store().get_check(check_id)
     except NotFound:
         abort(404)
+    if row["key_id"] and not row["published"]:
+        abort(404)
+    return row
+
+
+def _owned(check_id: str, token: str) -> tuple[dict[str, Any], str]:
+    """The check and its delete token, when the token is the one shown to its submitter."""
+    if not ID_PATTERN.match(check_id) or not ID_PATTERN.match(token or ""):
+        abort(404)
+    try:
+        row = get_store().get_check(check_id)
+    except NotFound:
+        abort(404)
+    if not get_store().owns(row, token=token):
+        abort(404)
+    return row, token
 
 
 def _safe_url(url: str) -> str | None:
