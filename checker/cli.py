@@ -64,10 +64,11 @@ def cli(verbose: bool) -> None:
 
 
 def _register_server_commands() -> None:
-    from .server import keys_group, serve_command
+    from .server import keys_group, purge_command, serve_command
 
     cli.add_command(serve_command)
     cli.add_command(keys_group)
+    cli.add_command(purge_command)
 
 
 _register_server_commands()

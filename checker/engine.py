@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import logging
+import time
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from . import __version__
 from .context import Marks
 from .document import analyse
-from .errors import InputError, InputTooLarge
+from .errors import CheckTooSlow, InputError, InputTooLarge
 from .inputs import bad_character
 from .paths import CORPUS_DIR, MODELS_DIR
 from .result import CATEGORIES, CATEGORY_LABELS, Finding, Result
@@ -69,7 +70,11 @@ class Checker:
             "model": model_version,
         }
 
-    def check(self, text: Any) -> Result:
+    def check(self, text: Any, *, budget: float | None = None) -> Result:
+        """Check ``text``. With ``budget`` (seconds), a check that runs past it stops between
+        two steps with CheckTooSlow: a server gives each request a budget, so that no input can
+        hold a worker for long. (Every step is bounded for any input; this is the backstop.)"""
+        deadline = None if budget is None else time.perf_counter() + budget
         if not isinstance(text, str):
             raise InputError(f"text must be a string, not {type(text).__name__}")
         if not text.strip():
@@ -80,16 +85,20 @@ class Checker:
         if problem:
             raise InputError(f"the text cannot be read: {problem}")
         document = analyse(text)
+        _within(deadline, budget)
         marks = self.rulebook.context.marks(document)
         unless = self.rulebook.unless_cues(document)
         hits = self.rulebook.run(document, marks, unless)
+        _within(deadline, budget)
         weigh = partial(self.rulebook.weigh, document, marks, unless)
         prices, price_hits = self.prices.detect(document, weigh, hits)
         hits += price_hits
         indications = self.indications.detect(document, marks, weigh)
         hits += indications.hits
+        _within(deadline, budget)
         if self.classifier is not None:
             hits += self.classifier.detect(document, weigh, hits, indications.covered)
+            _within(deadline, budget)
         findings, set_aside = self._findings_from_hits(hits)
         findings, omitted = _bounded(findings)
         if len(set_aside) > MAX_SET_ASIDE:
@@ -146,6 +155,12 @@ class Checker:
             questions=questions, set_aside=set_aside,
         )
         return result
+
+
+def _within(deadline: float | None, budget: float | None) -> None:
+    if deadline is not None and time.perf_counter() > deadline:
+        raise CheckTooSlow(f"this text took longer than {budget:g} seconds to check; please "
+                           "check a shorter part of it")
 
 
 def _merge_overlaps(findings: list[Finding]) -> list[Finding]:

@@ -50,6 +50,12 @@ class InputTooLarge(InputError):
     code = "E202"
 
 
+class CheckTooSlow(InputError):
+    """A check ran past the time budget its caller (a server request) gave it."""
+
+    code = "E205"
+
+
 class BadJSON(InputError):
     """A request body or an input line that is not JSON we can read (broken, nested too deep)."""
 

@@ -7,6 +7,7 @@ $CHECKER_DB, else instance/checker.db; it is created on first start.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from typing import Any
@@ -16,6 +17,59 @@ import click
 log = logging.getLogger(__name__)
 
 DB_HELP = "SQLite database file (default: $CHECKER_DB, else instance/checker.db)."
+
+# The access log: who asked for which path, the answer and how long it took. No query string
+# (a search's words, a delete token), no referrer, no user agent: never what a user submitted.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+
+def _problem_bytes(status: int, reason: str, detail: str) -> bytes:
+    body = json.dumps({"type": "about:blank", "title": reason, "status": status,
+                       "detail": detail}).encode("utf-8")
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n"
+            "Cache-Control: no-store\r\n\r\n")
+    return head.encode("latin-1") + body
+
+
+def _client_error(exc: Exception) -> tuple[int, str, str] | None:
+    """The status, reason and detail for a request gunicorn could not parse, or None."""
+    from gunicorn.http import errors as e
+
+    if isinstance(exc, e.LimitRequestLine):
+        return 414, "URI Too Long", "The address (request line) is longer than 8,190 bytes."
+    if isinstance(exc, e.LimitRequestHeaders):
+        return 431, "Request Header Fields Too Large", "The request's headers are too large."
+    if isinstance(exc, (e.InvalidRequestLine, e.InvalidRequestMethod, e.InvalidHTTPVersion,
+                        e.InvalidHeader, e.InvalidHeaderName, e.ObsoleteFolding,
+                        e.InvalidChunkSize, e.ChunkMissingTerminator, e.InvalidChunkExtension,
+                        e.InvalidSchemeHeaders, e.InvalidProxyLine)) \
+            and not isinstance(exc, (e.InvalidResponseHeader, e.InvalidResponseHeaderName)):
+        return 400, "Bad Request", "The request is not well-formed HTTP."
+    return None
+
+
+def _worker_class() -> type:
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class ProblemWorker(ThreadWorker):  # type: ignore[misc]
+        """gunicorn's threaded worker, answering requests it cannot parse (an address over
+        8,190 bytes, broken headers) with RFC 9457 problem details like the rest of the API,
+        not its own HTML page, and logging the kind of error only: gunicorn's own message
+        quotes the request line, which may hold a search's words."""
+
+        def handle_error(self, req, client, addr, exc):  # type: ignore[no-untyped-def]
+            answer = _client_error(exc)
+            if answer is None:
+                return super().handle_error(req, client, addr, exc)
+            self.log.info("refused a malformed request: %s %s", answer[0], type(exc).__name__)
+            try:
+                client.sendall(_problem_bytes(*answer))
+            except OSError:
+                pass
+            return None
+
+    return ProblemWorker
 
 
 def _resolve_db(db: str | None) -> str:
@@ -45,7 +99,8 @@ def serve_command(host: str, port: int, db: str | None, workers: int, threads: i
 
     \b
     Example:
-      python -m checker serve --host 0.0.0.0 --port 8000 --db /var/lib/checker/checker.db
+      python -m checker serve --port 8000 --db /var/lib/checker/checker.db
+      (binds 127.0.0.1; on a network, put nginx in front: docs/deploy/nginx.conf)
     """
     from gunicorn.app.base import BaseApplication
 
@@ -53,6 +108,9 @@ def serve_command(host: str, port: int, db: str | None, workers: int, threads: i
 
     path = _resolve_db(db)
     Store(path).close()  # create or migrate now, and fail here with a clear message if it cannot
+    # Links in reports use CHECKER_BASE_URL, never a request's Host header; by default the
+    # address served here (behind a proxy, set it to the public address).
+    os.environ.setdefault("CHECKER_BASE_URL", f"http://{host}:{port}")
 
     class Server(BaseApplication):  # type: ignore[misc]
         def __init__(self, options: dict[str, Any]) -> None:
@@ -71,9 +129,10 @@ def serve_command(host: str, port: int, db: str | None, workers: int, threads: i
                err=True)
     Server({
         "bind": f"{host}:{port}", "workers": workers, "threads": threads,
-        "worker_class": "gthread", "timeout": 120, "graceful_timeout": 20,
+        "worker_class": _worker_class(), "timeout": 120, "graceful_timeout": 20,
         "keepalive": keepalive,
         "accesslog": "-", "errorlog": "-", "loglevel": "info",
+        "access_log_format": ACCESS_LOG_FORMAT,
         "limit_request_line": 8190, "preload_app": False,
     }).run()
 
@@ -147,3 +206,34 @@ def keys_revoke(key_id: str, db: str | None) -> None:
     finally:
         store.close()
     click.echo(f"revoked {key.id} ({key.name}) at {key.revoked}", err=True)
+
+
+@click.command("purge")
+@click.option("--db", default=None, help=DB_HELP)
+@click.option("--days", type=click.FloatRange(min=0), default=None,
+              help="Delete unpublished checks made without a key after this many days "
+                   "(default: $CHECKER_RETENTION_DAYS, else 30; 0 keeps them).")
+@click.option("--keyed-days", type=click.FloatRange(min=0), default=None,
+              help="The same for checks made with an API key (default: "
+                   "$CHECKER_KEYED_RETENTION_DAYS, else 0: kept until deleted).")
+def purge_command(db: str | None, days: float | None, keyed_days: float | None) -> None:
+    """Delete what is past its retention now (the server also does it every hour).
+
+    \b
+    Example:
+      python -m checker purge --days 7
+    """
+    from .store import Store
+
+    if days is None:
+        days = float(os.environ.get("CHECKER_RETENTION_DAYS", 30))
+    if keyed_days is None:
+        keyed_days = float(os.environ.get("CHECKER_KEYED_RETENTION_DAYS", 0))
+    store = Store(_resolve_db(db))
+    try:
+        counts = store.purge(retention_days=days, keyed_retention_days=keyed_days)
+    finally:
+        store.close()
+    click.echo(f"deleted {counts['checks']} unpublished checks made without a key, "
+               f"{counts['keyed_checks']} made with a key, {counts['audit']} anonymous audit rows",
+               err=True)

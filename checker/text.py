@@ -270,7 +270,7 @@ def _strip_html(text: str) -> tuple[str, OffsetMap]:
         if not closing and name in _SKIP_BODY and not token.endswith("/>"):
             close = lowered.find(f"</{name}", end)
             if close < 0:
-                end = len(text)
+                pass  # never closed: drop the tag only, so "<style>" cannot hide the rest
             else:
                 gt = text.find(">", close)
                 end = len(text) if gt < 0 else gt + 1

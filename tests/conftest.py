@@ -54,3 +54,24 @@ def validate(result_validator):
 
 
 __all__ = ["ROOT", "SAMPLES", "EDITORIAL", "Path"]
+
+
+@pytest.fixture
+def make_app(tmp_path, checker):
+    """Build the web app on a fresh SQLite file in ``tmp_path``, with the session's checker:
+    ``make_app(RATELIMIT_READS="5/minute", ...)`` overrides any setting."""
+    from checker.web import create_app
+
+    def build(**config):
+        settings = {"DATABASE": str(tmp_path / "app.db"), "CHECKER": checker,
+                    "JOB_WORKER": False, "SECRET_KEY": "test-secret", **config}
+        return create_app(settings)
+    return build
+
+
+def form_token(client) -> str:
+    """The CSRF token of the form page, as a browser would read it."""
+    import re
+
+    page = client.get("/").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

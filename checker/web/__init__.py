@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from ..errors import CheckerError
+from ..errors import CheckerError, CheckTooSlow
 from ..paths import ROOT
-from ..store import Store
+from ..store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,13 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="m
                   headers_enabled=True)
 
 ENV_SETTINGS = {
-    "RATELIMIT_ANONYMOUS": str, "RATELIMIT_KEYED": str, "JOB_LEASE_SECONDS": float,
-    "JOB_BATCH": int, "JOB_IDLE_SECONDS": float,
+    "RATELIMIT_ANONYMOUS": str, "RATELIMIT_KEYED": str, "RATELIMIT_READS": str,
+    "JOB_LEASE_SECONDS": float, "JOB_BATCH": int, "JOB_IDLE_SECONDS": float,
+    "RETENTION_DAYS": float, "KEYED_RETENTION_DAYS": float, "BASE_URL": str,
+    "CHECK_SECONDS": float, "PROXY_HOPS": int, "MIN_FREE_BYTES": int,
 }
+
+CACHEABLE_ENDPOINTS = {"static", "pages.favicon"}
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
@@ -77,9 +82,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         RATELIMIT_ANONYMOUS="60/minute",
         RATELIMIT_KEYED="600/minute",
-        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_READS="300/minute",     # every other page and API read, per address
+        WTF_CSRF_TIME_LIMIT=4 * 3600,     # a form older than four hours must be reloaded
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
         JOB_WORKER=True,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        RETENTION_DAYS=30.0,              # unpublished checks made without a key
+        KEYED_RETENTION_DAYS=0.0,         # a key's unpublished checks (0: until deleted)
+        PURGE_EVERY_SECONDS=3600.0,
+        BASE_URL="http://localhost:8000",  # links in reports; never taken from the Host header
+        CHECK_SECONDS=20.0,               # the time budget of one check in a request
+        MIN_FREE_BYTES=32 * 1024 * 1024,  # health reports "read-only" below this much disk free
     )
     # Deployment settings may also come from the environment (CHECKER_JOB_LEASE_SECONDS=10, ...).
     for name, cast in ENV_SETTINGS.items():
@@ -89,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(db_path)
+    app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
 
     # The checker is built once per process (spaCy pipeline, matchers, model).
     checker = app.config.pop("CHECKER", None)
@@ -97,8 +112,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         checker = Checker(classifier=app.config.get("CLASSIFIER", True))
     app.extensions["checker"] = checker
 
-    # Create or migrate the database at start-up, so the first request does not pay for it.
-    Store(db_path).close()
+    # Create or migrate the database at start-up, so the first request does not pay for it;
+    # make its files private to the server's user, and purge what is past its retention.
+    store = Store(db_path)
+    try:
+        changed = store.tighten_permissions()
+        if changed:
+            log.warning("made %s readable by their owner only (0600)", ", ".join(changed))
+        purge(app, store)
+    finally:
+        store.close()
+
+    if app.config.get("PROXY_HOPS"):
+        # Behind a proxy (docs/deploy): the client's address comes from the X-Forwarded-For
+        # the proxy sets, so rate limits count clients, not the proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     csrf.init_app(app)
     limiter.init_app(app)
@@ -118,12 +148,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
+        # What a user checked is theirs: no shared cache may keep a result, a report, a page
+        # that shows their text or an API answer. Only the stylesheet and icons are cacheable.
+        if request.endpoint not in CACHEABLE_ENDPOINTS:
+            response.headers["Cache-Control"] = "no-store, private"
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
         return response
+
+    @app.context_processor
+    def settings() -> dict[str, Any]:
+        return {"retention_days": app.config["RETENTION_DAYS"], "external_url": external_url}
 
     _register_page_errors(app)
 
@@ -148,6 +186,25 @@ class FastJSONProvider(DefaultJSONProvider):
         return super().dumps(obj, **kwargs)
 
 
+def purge(app: Flask, store: Store) -> dict[str, int]:
+    """Delete what is past the retention settings (checks, anonymous audit rows)."""
+    counts = store.purge(retention_days=app.config["RETENTION_DAYS"],
+                         keyed_retention_days=app.config["KEYED_RETENTION_DAYS"])
+    if any(counts.values()):
+        log.info("purged past retention: %s", counts)
+    return counts
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for a report or a page: the configured BASE_URL and the route's path.
+
+    Never built from the request's Host header, which any client can set to any site.
+    """
+    from flask import current_app, url_for
+
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def get_store() -> Store:
     from flask import current_app
 
@@ -160,6 +217,13 @@ def get_checker() -> Any:
     from flask import current_app
 
     return current_app.extensions["checker"]
+
+
+def run_check(text: str) -> dict[str, Any]:
+    """Check ``text`` for a request, within the app's time budget (CHECK_SECONDS)."""
+    from flask import current_app
+
+    return get_checker().check(text, budget=current_app.config["CHECK_SECONDS"]).to_dict()
 
 
 def _wants_json() -> bool:
@@ -217,10 +281,27 @@ def _register_page_errors(app: Flask) -> None:
 
     @app.errorhandler(CheckerError)
     def checker_error(exc: CheckerError):  # type: ignore[no-untyped-def]
-        log.warning("checker error: %s", exc)
+        log.warning("checker error %s", exc.code)   # the message may quote the user's input
+        status = 422 if isinstance(exc, CheckTooSlow) else 400
         if _wants_json():
-            return problem(400, "Cannot check this", exc.message)
-        return page(400, "We could not check this", exc.message)
+            return problem(status, "Cannot check this", exc.message)
+        return page(status, "We could not check this", exc.message)
+
+    @app.errorhandler(StoreError)
+    @app.errorhandler(sqlite3.Error)
+    def storage_error(exc: Exception):  # type: ignore[no-untyped-def]
+        # A full disk, a locked or unreadable database: the server's problem, said as such,
+        # and nothing already stored is touched (every write is one transaction).
+        log.error("storage error: %s", exc)
+        message = ("The checker cannot store or read checks right now (the database is full "
+                   "or unavailable). Nothing stored was lost. Try again later, or tick "
+                   "\u201cDon't save my check\u201d to check without storing it.")
+        if _wants_json():
+            response = problem(503, "Storage unavailable", message)
+        else:
+            response = app.make_response(page(503, "We cannot save checks right now", message))
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(500)
     def server_error(exc: Exception):  # type: ignore[no-untyped-def]

@@ -86,6 +86,9 @@ class JobWorker(threading.Thread):
         self.batch = int(app.config.get("JOB_BATCH", 10))
         self.lease = float(app.config.get("JOB_LEASE_SECONDS", 30))
         self.idle = float(app.config.get("JOB_IDLE_SECONDS", 0.5))
+        self.budget = float(app.config.get("CHECK_SECONDS", 20.0))
+        self.purge_every = float(app.config.get("PURGE_EVERY_SECONDS", 3600.0))
+        self.next_purge = time.monotonic() + self.purge_every
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self.stopping = threading.Event()
 
@@ -96,8 +99,19 @@ class JobWorker(threading.Thread):
                 done = self.work_once(store)
                 if not done:
                     self.stopping.wait(self.idle)
+                if time.monotonic() >= self.next_purge:
+                    self.next_purge = time.monotonic() + self.purge_every
+                    self._purge(store)
         finally:
             store.close()
+
+    def _purge(self, store: Store) -> None:
+        from . import purge
+
+        try:
+            purge(self.app, store)
+        except Exception:  # a busy database: the next round will do it
+            log.exception("purging past retention failed")
 
     def work_once(self, store: Store) -> int:
         try:
@@ -105,9 +119,22 @@ class JobWorker(threading.Thread):
         except Exception:  # a locked or vanished database must not kill the thread
             log.exception("claiming job items failed")
             return 0
+        if not items:
+            return 0
+        # While this worker scores what it claimed, its leases are renewed: a slow item (or a
+        # slow batch of them) is never taken over, and scored again, by another worker.
+        renewer = LeaseRenewer(self.db_path, self.worker_id, self.lease)
+        renewer.start()
+        try:
+            self._score(store, items)
+        finally:
+            renewer.stop()
+        return len(items)
+
+    def _score(self, store: Store, items: list[dict[str, Any]]) -> None:
         for item in items:
             try:
-                result = self.checker.check(item["text"]).to_dict()
+                result = self.checker.check(item["text"], budget=self.budget).to_dict()
                 store.finish_item(item["job_id"], item["seq"], self.worker_id, result=result)
             except CheckerError as exc:
                 store.finish_item(item["job_id"], item["seq"], self.worker_id, result=None,
@@ -116,7 +143,32 @@ class JobWorker(threading.Thread):
                 log.exception("scoring job item failed")
                 store.finish_item(item["job_id"], item["seq"], self.worker_id, result=None,
                                   error=f"internal error: {type(exc).__name__}")
-        return len(items)
+
+
+class LeaseRenewer(threading.Thread):
+    """Renews one worker's leases every third of the lease until stopped."""
+
+    def __init__(self, db_path: str, worker_id: str, lease: float) -> None:
+        super().__init__(name="checker-lease", daemon=True)
+        self.db_path, self.worker_id, self.lease = db_path, worker_id, lease
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        store = None
+        try:
+            while not self.stopping.wait(self.lease / 3):
+                if store is None:
+                    store = Store(self.db_path)
+                store.renew_leases(self.worker_id, self.lease)
+        except Exception:  # the items then return to the pool when the lease runs out
+            log.exception("renewing job leases failed")
+        finally:
+            if store is not None:
+                store.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
 
 
 def start_worker(app: Flask) -> JobWorker:

@@ -5,6 +5,7 @@ Pure functions of the stored result and text; the templates only lay them out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,12 +111,40 @@ def view(result: dict[str, Any], text: str) -> dict[str, Any]:
     }
 
 
+# What can start markup in the middle of a line: emphasis, code, links and images (brackets),
+# HTML and entities, tables and strikethrough, and the backslash itself. Line-start markup
+# (headings, lists, quotes) cannot occur: an escaped value is one line after text of ours.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~!])")
+
+
+def md_text(value: str) -> str:
+    """``value`` as literal inline Markdown: one line, every mark that could start markup escaped.
+
+    CommonMark turns a backslash before any ASCII punctuation into that character, so nothing
+    the user wrote can start a link, an emphasis, an HTML tag or a comment, or end the line it
+    stands on. (A clinic name of "Acme\\n\\n**Low risk** <!--" hid the real
+    verdict and every finding of a report before.)
+    """
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(value.split()))
+
+
+def md_code_block(value: str) -> str:
+    """``value`` verbatim in a fenced code block whose fence no run of backticks in it can close."""
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{value}\n{fence}"
+
+
 def markdown_report(result: dict[str, Any], text: str, *, clinic: str = "", url: str = "",
                     permalink: str = "", created: str = "") -> str:
-    """A report a journalist can cite: verdict, findings with quotes and sources, versions."""
+    """A report a journalist can cite: verdict, findings with quotes and sources, versions.
+
+    Everything that comes from the user (the clinic, the address, the text and every phrase
+    quoted from it) is escaped (``md_text``) or fenced (``md_code_block``).
+    """
     lines = ["# Clinic Claim Checker report", ""]
     if clinic or url:
-        lines += [f"Clinic: {clinic or '-'}  ", f"Address: {url or '-'}", ""]
+        lines += [f"Clinic: {md_text(clinic) or '-'}  ", f"Address: {md_text(url) or '-'}", ""]
     lines += [f"**{LEVEL_WORDS[result['level']]}** (score {result['score']:.0f}/100). "
               f"{result['summary']}", ""]
     if created:
@@ -129,10 +158,12 @@ def markdown_report(result: dict[str, Any], text: str, *, clinic: str = "", url:
     if not result["findings"]:
         lines += ["None found.", ""]
     for i, f in enumerate(result["findings"], 1):
+        repeats = (f" The same words appear {f['repeats']} more time"
+                   f"{'' if f['repeats'] == 1 else 's'}." if f.get("repeats") else "")
         lines += [f"### {i}. {CATEGORY_LABELS[f['category']]} ({f['severity']}): "
-                  f"\u201c{f['text']}\u201d", "",
+                  f"\u201c{md_text(f['text'])}\u201d", "",
                   f"Characters {f['start']}\u2013{f['end']}; rule `{f['rule']}` ({f['origin']}, "
-                  f"confidence {f['confidence']:.2f}).", "", f["explanation"], ""]
+                  f"confidence {f['confidence']:.2f}).{repeats}", "", md_text(f["explanation"]), ""]
         for c in f["citations"]:
             if c.get("quote"):
                 lines += [f"> {c['quote']}", ">", f"> \u2014 {c['credit']}", ""]
@@ -154,10 +185,10 @@ def markdown_report(result: dict[str, Any], text: str, *, clinic: str = "", url:
         lines += ["## Prices", ""]
         for p in result["prices"]:
             usd = f" (about US${p['usd']:,.0f})" if p.get("usd") is not None else ""
-            lines.append(f"- \u201c{p['text']}\u201d: {p['amount']:,.2f} {p['currency']}{usd}"
+            lines.append(f"- \u201c{md_text(p['text'])}\u201d: {p['amount']:,.2f} {p['currency']}{usd}"
                          f"{', ' + p['unit'].replace('_', ' ') if p.get('unit') else ''}")
         lines.append("")
     lines += ["## Questions to ask the clinic", ""] + [f"- {q}" for q in questions(result)]
     lines += ["", "## What this tool cannot tell", ""] + [f"- {c}" for c in CANNOT_TELL]
-    lines += ["", "## The text checked", "", "```", text.replace("```", "'''"), "```", ""]
+    lines += ["", "## The text checked", "", md_code_block(text), ""]
     return "\n".join(lines)
