@@ -45,10 +45,10 @@ TARGET = 0.35
 
 
 def stages() -> dict[str, Any]:
-    from checker.document import analyse
+    from checker.core.document import analyse
     from checker.engine import Checker
-    from checker.nlp import get_nlp, tokenizer_only
-    from checker.text import prepare
+    from checker.core.nlp import get_nlp, tokenizer_only
+    from checker.core.text import prepare
 
     tokenizer, nlp = tokenizer_only(), get_nlp()
     rules, full = Checker(classifier=False), Checker()

@@ -17,16 +17,16 @@ __version__ = "0.1.0"
 __all__ = ["check", "Result", "Finding", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import check
-    from .result import Finding, Result
+    from checker.engine import check
+    from checker.core.result import Finding, Result
 
 
 def __getattr__(name: str) -> Any:
     # Imported lazily so that light modules (checker.money, checker.text) load without spaCy.
     if name == "check":
-        from .engine import check
+        from checker.engine import check
         return check
     if name in ("Result", "Finding"):
-        from . import result
+        from checker.core import result
         return getattr(result, name)
     raise AttributeError(name)

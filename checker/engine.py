@@ -13,18 +13,18 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .context import Marks
-from .document import analyse
-from .errors import CheckTooSlow, InputError, InputTooLarge
-from .inputs import bad_character
-from .paths import CORPUS_DIR, MODELS_DIR
-from .result import CATEGORIES, CATEGORY_LABELS, Finding, Result
-from .classifier import ClaimModel, ClassifierDetector
-from .indications import IndicationDetector
-from .prices import PriceDetector
-from .rules import RuleBook, RuleHit, load_rules
-from .scoring import SET_ASIDE_BELOW, finding_weight, score_findings
+from checker import __version__
+from checker.context.marks import Marks
+from checker.core.document import analyse
+from checker.core.errors import CheckTooSlow, InputError, InputTooLarge
+from checker.core.inputs import bad_character
+from checker.core.paths import CORPUS_DIR, MODELS_DIR
+from checker.core.result import CATEGORIES, CATEGORY_LABELS, Finding, Result
+from checker.detect.classifier import ClaimModel, ClassifierDetector
+from checker.detect.indications import IndicationDetector
+from checker.detect.prices import PriceDetector
+from checker.detect.rules import RuleBook, RuleHit, load_rules
+from checker.decide.scoring import SET_ASIDE_BELOW, finding_weight, score_findings
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from checker.engine import Checker
-from checker.paths import CORPUS_DIR, DOCS_DIR, ROOT
+from checker.core.paths import CORPUS_DIR, DOCS_DIR, ROOT
 
 SAMPLES = sorted((CORPUS_DIR / "samples").glob("advert-*.txt"))
 EDITORIAL = CORPUS_DIR / "editorial" / "choudhery-umezawa-2025-stem-cells-as-biological-drugs.txt"
@@ -60,7 +60,7 @@ __all__ = ["ROOT", "SAMPLES", "EDITORIAL", "Path"]
 def make_app(tmp_path, checker):
     """Build the web app on a fresh SQLite file in ``tmp_path``, with the session's checker:
     ``make_app(RATELIMIT_READS="5/minute", ...)`` overrides any setting."""
-    from checker.web import create_app
+    from checker.surfaces.web import create_app
 
     def build(**config):
         settings = {"DATABASE": str(tmp_path / "app.db"), "CHECKER": checker,

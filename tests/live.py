@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from checker.paths import ROOT
+from checker.core.paths import ROOT
 
 
 def free_port() -> int:

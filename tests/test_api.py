@@ -12,10 +12,10 @@ import schemathesis
 from hypothesis import settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from checker.paths import ROOT
-from checker.store import Store
-from checker.web import create_app
-from checker.web.jobs import JobWorker
+from checker.core.paths import ROOT
+from checker.surfaces.store import Store
+from checker.surfaces.web import create_app
+from checker.surfaces.web.jobs import JobWorker
 from tests.conftest import SAMPLES
 
 PROBLEM = "application/problem+json"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.batch import BatchError, BatchOptions, read_input, run_batch
-from checker.paths import ROOT
+from checker.surfaces.batch import BatchError, BatchOptions, read_input, run_batch
+from checker.core.paths import ROOT
 from tests.conftest import SAMPLES
 
 PY = [sys.executable, "-m", "checker"]
@@ -178,7 +178,7 @@ def test_resume_cuts_a_torn_last_line_and_writes_each_record_once(tmp_path, mixe
 
 def test_compact_rows_expand_to_exactly_the_full_rows_and_are_much_smaller(tmp_path):
     """--format compact cites passages and regulator sources by id; nothing else changes."""
-    from checker.batch import expand_row, passages_path
+    from checker.surfaces.batch import expand_row, passages_path
 
     rows = [{"id": p.stem, "text": p.read_text()} for p in SAMPLES]
     rows += [{"id": f"ad-{i}", "text": t} for i, t in enumerate(make_corpus(8, 150))]
@@ -203,8 +203,8 @@ def test_compact_rows_expand_to_exactly_the_full_rows_and_are_much_smaller(tmp_p
 
 
 def test_the_compact_sidecar_quotes_the_editorial_verbatim_with_its_credit(tmp_path):
-    from checker.batch import passages_path
-    from checker.guidance import editorial_text
+    from checker.surfaces.batch import passages_path
+    from checker.core.guidance import editorial_text
 
     out = tmp_path / "out.jsonl"
     run_batch(BatchOptions(write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": ADVERTS[0]}]),
@@ -223,7 +223,7 @@ def test_the_compact_sidecar_quotes_the_editorial_verbatim_with_its_credit(tmp_p
 
 def test_resuming_in_the_other_json_format_or_with_changed_passages_is_refused(tmp_path,
                                                                                mixed_jsonl):
-    from checker.batch import passages_path
+    from checker.surfaces.batch import passages_path
 
     out = tmp_path / "out.jsonl"
     run_batch(BatchOptions(mixed_jsonl, out, fmt="compact", workers=1, classifier=False))

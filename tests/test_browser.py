@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from checker.paths import ROOT
+from checker.core.paths import ROOT
 from tests.conftest import SAMPLES
 from tests.live import LiveServer
 

@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from checker import classifier as clf
+from checker.detect import classifier as clf
 from checker.engine import Checker
-from checker.errors import ModelError
-from checker.paths import MODELS_DIR
+from checker.core.errors import ModelError
+from checker.core.paths import MODELS_DIR
 
 
 def test_the_shipped_model_matches_the_training_corpus():

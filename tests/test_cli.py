@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from checker.paths import ROOT, RULES_DIR
+from checker.core.paths import ROOT, RULES_DIR
 from tests.conftest import SAMPLES
 
 PY = [sys.executable, "-m", "checker"]
@@ -79,7 +79,7 @@ def test_rules_check_validates(tmp_path):
 
 
 def test_every_command_has_help_with_an_example():
-    from checker.cli import cli
+    from checker.surfaces.cli import cli
     for name, command in cli.commands.items():
         proc = run(name, "--help")
         assert proc.returncode == 0, name

@@ -20,8 +20,8 @@ from string import Template
 
 import pytest
 
-from checker.paths import ROOT
-from checker.store import Store
+from checker.core.paths import ROOT
+from checker.surfaces.store import Store
 from tests.live import LiveServer, free_port
 
 pytestmark = pytest.mark.slow

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from checker import check
-from checker.errors import InputError, InputTooLarge
-from checker.scoring import noisy_or
+from checker.core.errors import InputError, InputTooLarge
+from checker.decide.scoring import noisy_or
 from tests.conftest import EDITORIAL, SAMPLES
 
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from checker.evaluate import evaluate, read_records
-from checker.paths import ROOT
+from checker.tools.evaluate import evaluate, read_records
+from checker.core.paths import ROOT
 
 RECORDS = [
     {"id": "a", "text": "Our stem cells cure autism. No side effects!", "should_flag": True,

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from spacy.matcher import Matcher
 
-from checker.classifier import ClaimModel, load_corpus
-from checker.nlp import get_nlp
-from checker.paths import ROOT
-from checker.token_matcher import TokenMatcher
+from checker.detect.classifier import ClaimModel, load_corpus
+from checker.core.nlp import get_nlp
+from checker.core.paths import ROOT
+from checker.detect.token_matcher import TokenMatcher
 from tests.conftest import SAMPLES
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -168,7 +168,7 @@ def _texts_for_documents() -> list[str]:
 
 
 def test_document_token_lists_equal_spacys_token_attributes():
-    from checker.document import analyse
+    from checker.core.document import analyse
 
     for text in _texts_for_documents():
         document = analyse(text)

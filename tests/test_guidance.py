@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from checker.guidance import editorial_text, fold_whitespace, load_guidance
-from checker.paths import DOCS_DIR
-from checker.rules import default_rules
-from checker.coverage import coverage_markdown
+from checker.core.guidance import editorial_text, fold_whitespace, load_guidance
+from checker.core.paths import DOCS_DIR
+from checker.detect.rules import default_rules
+from checker.tools.coverage import coverage_markdown
 
 GUIDANCE = load_guidance()
 

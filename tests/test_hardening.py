@@ -18,10 +18,10 @@ import pytest
 from markdown_it import MarkdownIt
 
 from checker.engine import MAX_FINDINGS, MAX_PER_RULE, MAX_SAME_PHRASE
-from checker.records import BadRecord, read_input
-from checker.store import Store
-from checker.text import MAX_RUN, prepare
-from checker.web.present import LEVEL_WORDS
+from checker.core.records import BadRecord, read_input
+from checker.surfaces.store import Store
+from checker.core.text import MAX_RUN, prepare
+from checker.surfaces.web.present import LEVEL_WORDS
 from tests.conftest import SAMPLES, form_token
 from tests.payloads import INJECTIONS
 
@@ -304,7 +304,7 @@ def test_a_form_post_with_bytes_that_are_not_utf8_is_no_error(client):
 
 def test_one_bad_record_never_stops_a_batch_run(tmp_path, checker):
     """Probe: a JSONL line with a lone surrogate or deep nesting ended `batch` with a traceback."""
-    from checker.batch import BatchOptions, run_batch
+    from checker.surfaces.batch import BatchOptions, run_batch
 
     lines = [json.dumps({"id": "a", "text": "Our stem cells cure autism."}),
              json.dumps({"id": "b", "text": f"cure {SURROGATE}"}),
@@ -438,7 +438,7 @@ def test_a_new_database_is_readable_by_its_owner_only(tmp_path):
 
 def test_a_bad_database_path_is_one_clear_line(tmp_path):
     """Probe: `--db` on a bad path printed a traceback."""
-    from checker.cli import main
+    from checker.surfaces.cli import main
 
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -473,7 +473,7 @@ def test_a_slow_item_keeps_its_lease_and_is_scored_once(make_app, checker):
     """Probe: job leases were never renewed, so a slow item was scored by every worker in turn."""
     import threading
 
-    from checker.web.jobs import JobWorker
+    from checker.surfaces.web.jobs import JobWorker
 
     class SlowChecker:
         """The real checker, taking a second per advert (as a long advert on a busy machine)."""

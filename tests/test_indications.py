@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.indications import load_knowledge
+from checker.detect.indications import load_knowledge
 
 KNOWLEDGE = load_knowledge()
 
@@ -133,15 +133,15 @@ def test_every_approval_keeps_its_source():
             assert a.jurisdiction and a.type in ("full", "conditional", "standard_of_care")
 
 
-SHARED_CSV = __import__("checker.paths", fromlist=["ROOT"]).ROOT.parent / "shared" / "data" / "approved_therapies.csv"
+SHARED_CSV = __import__("checker.core.paths", fromlist=["ROOT"]).ROOT.parent / "shared" / "data" / "approved_therapies.csv"
 
 
 @pytest.mark.skipif(not SHARED_CSV.exists(), reason="../shared/data is not beside this checkout")
 def test_the_knowledge_base_keeps_every_csv_row_verbatim_with_its_source():
     import csv
 
-    from checker import yamlio
-    from checker.indications import THERAPIES_FILE
+    from checker.core import yamlio
+    from checker.detect.indications import THERAPIES_FILE
 
     rows = list(csv.DictReader(SHARED_CSV.open(encoding="utf8")))
     therapies = yamlio.load_path(THERAPIES_FILE)["therapies"]

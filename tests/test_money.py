@@ -1,4 +1,4 @@
-"""Tests for checker.money.find_prices (price extraction).
+"""Tests for checker.detect.money.find_prices (price extraction).
 
 All sentences below were written for these tests; none is copied from a clinic
 or from the held-apart measurement set.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.money import RATES, RATES_DATE, PriceMention, find_prices, to_usd
+from checker.detect.money import RATES, RATES_DATE, PriceMention, find_prices, to_usd
 
 # Each row: sentence, then the single expected mention:
 #   text, amount, amount_max, currency, unit, qualifier, cells, package_count

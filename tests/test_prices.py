@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from checker.engine import Checker
-from checker.errors import RuleFileError
-from checker.paths import RULES_DIR
+from checker.core.errors import RuleFileError
+from checker.core.paths import RULES_DIR
 
 ISSUE_EXAMPLE = ("Treatment is $15,000 per injection. Book this week for 20% off; a non-refundable "
                  "$2,500 deposit holds your spot. Financing available.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.rules import default_rules
+from checker.detect.rules import default_rules
 
 _BOOK = default_rules()
 FLAG = [(r.id, s) for r in _BOOK.rules.values() for s in r.spec.examples.must_flag]

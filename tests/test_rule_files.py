@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.errors import RuleFileError
-from checker.paths import RULES_DIR
-from checker.rules import load_rules
+from checker.core.errors import RuleFileError
+from checker.core.paths import RULES_DIR
+from checker.detect.rules import load_rules
 
 GOOD_RULE = """\
 category: efficacy

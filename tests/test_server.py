@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from checker.store import Store
+from checker.surfaces.store import Store
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from checker.engine import check
-from checker.store import SCHEMA_VERSION, Store, StoreError
+from checker.surfaces.store import SCHEMA_VERSION, Store, StoreError
 
 
 def _user_version(path) -> int:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.text import prepare
+from checker.core.text import prepare
 
 
 def span_of(original: str, normalised_word: str) -> str:
@@ -100,7 +100,7 @@ def test_the_fast_special_pattern_finds_what_the_plain_alternation_finds(text):
     """``_SPECIAL`` is written for speed; it must find the same runs as the readable pattern."""
     import re
 
-    from checker.text import _SPECIAL, _SPECIAL_REFERENCE
+    from checker.core.text import _SPECIAL, _SPECIAL_REFERENCE
 
     reference = re.compile(_SPECIAL_REFERENCE)
     assert [m.span() for m in _SPECIAL.finditer(text)] == \

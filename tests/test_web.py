@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.store import Store
-from checker.web import create_app
+from checker.surfaces.store import Store
+from checker.surfaces.web import create_app
 from tests.conftest import SAMPLES
 
 XSS_PAYLOADS = [
@@ -152,7 +152,7 @@ def test_an_unsaved_check_can_still_be_downloaded(client):
 
 
 def test_guidance_lists_every_passage_with_the_credit(client, checker):
-    from checker.guidance import load_guidance
+    from checker.core.guidance import load_guidance
     page = client.get("/guidance").get_data(as_text=True)
     guidance = load_guidance()
     for pid in guidance.passages:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from checker.evaluate import evaluate, read_records
-from checker.paths import CORPUS_DIR
+from checker.tools.evaluate import evaluate, read_records
+from checker.core.paths import CORPUS_DIR
 
 CHECKS = CORPUS_DIR / "checks"
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import CheckerError
+from checker import __version__
+from checker.core.errors import CheckerError
 
 log = logging.getLogger("checker")
 
@@ -64,7 +64,7 @@ def cli(verbose: bool) -> None:
 
 
 def _register_server_commands() -> None:
-    from .server import keys_group, purge_command, serve_command
+    from checker.surfaces.server import keys_group, purge_command, serve_command
 
     cli.add_command(serve_command)
     cli.add_command(keys_group)
@@ -93,7 +93,7 @@ def check_command(source: str | None, fmt: str, no_classifier: bool, color: bool
         if sys.stdin.isatty():
             raise click.UsageError("give a FILE to check, or - to read standard input")
         source = "-"
-    from .engine import check
+    from checker.engine import check
 
     text = read_text_input(source)
     result = check(text, classifier=not no_classifier)
@@ -117,7 +117,7 @@ def rules_command(validate_only: bool, fmt: str) -> None:
       python -m checker rules
       python -m checker rules --check
     """
-    from .rules import load_rules
+    from checker.detect.rules import load_rules
 
     book = load_rules()
     if validate_only:
@@ -153,8 +153,8 @@ def evaluate_command(path: Path, fmt: str, no_classifier: bool, with_indications
     Example:
       python -m checker evaluate ../shared/data/dev_real.jsonl --format json
     """
-    from .engine import Checker
-    from .evaluate import evaluate, evaluate_indications, read_records, render_text
+    from checker.engine import Checker
+    from checker.tools.evaluate import evaluate, evaluate_indications, read_records, render_text
 
     records, problems = read_records(path)
     if not records:
@@ -201,8 +201,8 @@ def train_command(dev_path: Path | None) -> None:
     """
     import time as _time
 
-    from . import classifier as clf
-    from .paths import MODELS_DIR, ROOT
+    from checker.detect import classifier as clf
+    from checker.core.paths import MODELS_DIR, ROOT
 
     started = _time.perf_counter()
     report = clf.train()
@@ -214,8 +214,8 @@ def train_command(dev_path: Path | None) -> None:
         default = ROOT.parent / "shared" / "data" / "dev_real.jsonl"
         dev_path = default if default.exists() else None
     if dev_path is not None:
-        from .engine import Checker
-        from .evaluate import evaluate, read_records
+        from checker.engine import Checker
+        from checker.tools.evaluate import evaluate, read_records
 
         records, _ = read_records(dev_path)
         dev: dict[str, Any] = {"file": dev_path.name, "measured": _time.strftime("%Y-%m-%d")}
@@ -239,10 +239,10 @@ def docs_command() -> None:
     Example:
       python -m checker docs
     """
-    from .coverage import coverage_markdown
-    from .guidance import load_guidance
-    from .paths import DOCS_DIR
-    from .rules import load_rules
+    from checker.tools.coverage import coverage_markdown
+    from checker.core.guidance import load_guidance
+    from checker.core.paths import DOCS_DIR
+    from checker.detect.rules import load_rules
 
     path = DOCS_DIR / "coverage.md"
     path.write_text(coverage_markdown(load_rules(), load_guidance()), encoding="utf8")
@@ -391,7 +391,7 @@ def batch_command(input_path: str, output: Path, fmt: str, input_format: str,
       python -m checker batch pages/ -o results.jsonl --resume
       python -m checker batch adverts.jsonl -o results.jsonl --dask tcp://10.0.0.5:8786
     """
-    from .batch import BatchOptions, count_records, input_kind, run_batch
+    from checker.surfaces.batch import BatchOptions, count_records, input_kind, run_batch
 
     if input_path != "-" and not Path(input_path).exists():
         raise click.UsageError(f"{input_path}: no such file or folder")

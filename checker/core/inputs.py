@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import BadJSON
+from checker.core.errors import BadJSON
 
 MAX_JSON_DEPTH = 100   # far more than any request of ours needs
 

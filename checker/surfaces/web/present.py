@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..result import CATEGORIES, CATEGORY_LABELS
+from checker.core.result import CATEGORIES, CATEGORY_LABELS
 
 LEVEL_WORDS = {
     "high": "High risk",

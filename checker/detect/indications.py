@@ -36,13 +36,13 @@ from typing import Any, Callable
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.matcher import PhraseMatcher
 
-from . import yamlio
-from .document import Document
-from .errors import DataFileError, RuleFileError
-from .nlp import get_nlp
-from .paths import CORPUS_DIR
-from .result import Citation
-from .rules import Rule, RuleHit
+from checker.core import yamlio
+from checker.core.document import Document
+from checker.core.errors import DataFileError, RuleFileError
+from checker.core.nlp import get_nlp
+from checker.core.paths import CORPUS_DIR
+from checker.core.result import Citation
+from checker.detect.rules import Rule, RuleHit
 
 CONDITIONS_FILE = CORPUS_DIR / "conditions.yaml"
 THERAPIES_FILE = CORPUS_DIR / "therapies.yaml"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .result import CATEGORIES, CategoryScore, Finding
+from checker.core.result import CATEGORIES, CategoryScore, Finding
 
 SEVERITY_WEIGHT = {"low": 0.15, "medium": 0.30, "high": 0.55}
 REPEAT_DECAY = 0.6

@@ -50,13 +50,15 @@ from pathlib import Path
 import yaml
 from price_parser import Price
 
+from checker.core.paths import CORPUS_DIR
+
 __all__ = ["PriceMention", "find_prices", "to_usd", "RATES_DATE", "RATES"]
 
 # --------------------------------------------------------------------------
 # Exchange rates
 # --------------------------------------------------------------------------
 
-_RATES_PATH = Path(__file__).resolve().parent.parent / "corpus" / "fx_rates.yaml"
+_RATES_PATH = CORPUS_DIR / "fx_rates.yaml"
 
 
 def _load_rates(path: Path) -> tuple[str, dict[str, float]]:

@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator
 import orjson
 import sqlite_utils
 
-from .errors import CheckerError
+from checker.core.errors import CheckerError
 
 BUSY_TIMEOUT_MS = 30_000
 KEY_PREFIX = "ccc_"
@@ -53,8 +53,13 @@ def _days_ago(days: float) -> str:
 
 
 def new_id(nbytes: int = 16) -> str:
-    """An unguessable id (128 random bits, URL-safe)."""
-    return secrets.token_urlsafe(nbytes)
+    """An unguessable id (128 random bits, URL-safe) that does not start with "-" or "_":
+    a key id is given on the command line (``keys revoke ID``), where "-6S0W..." read as an
+    option."""
+    while True:
+        token = secrets.token_urlsafe(nbytes)
+        if token[0] not in "-_":
+            return token
 
 
 def hash_key(key: str) -> str:

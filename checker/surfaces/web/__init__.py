@@ -25,9 +25,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from ..errors import CheckerError, CheckTooSlow
-from ..paths import ROOT
-from ..store import Store, StoreError
+from checker.core.errors import CheckerError, CheckTooSlow
+from checker.core.paths import ROOT
+from checker.surfaces.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The checker is built once per process (spaCy pipeline, matchers, model).
     checker = app.config.pop("CHECKER", None)
     if checker is None:
-        from ..engine import Checker
+        from checker.engine import Checker
         checker = Checker(classifier=app.config.get("CLASSIFIER", True))
     app.extensions["checker"] = checker
 
@@ -133,8 +133,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from .api import api
-    from .pages import pages
+    from checker.surfaces.web.api import api
+    from checker.surfaces.web.pages import pages
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
@@ -166,7 +166,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_page_errors(app)
 
     if app.config.get("JOB_WORKER"):
-        from .jobs import start_worker
+        from checker.surfaces.web.jobs import start_worker
         start_worker(app)
     return app
 
@@ -231,7 +231,7 @@ def _wants_json() -> bool:
 
 
 def _register_page_errors(app: Flask) -> None:
-    from .api import problem
+    from checker.surfaces.web.api import problem
 
     def page(status: int, title: str, message: str):  # type: ignore[no-untyped-def]
         return render_template("error.html", status=status, title=title, message=message), status

@@ -6,9 +6,9 @@ Regenerate with ``python -m checker docs``.
 
 from __future__ import annotations
 
-from .guidance import Guidance
-from .result import CATEGORIES
-from .rules import RuleBook
+from checker.core.guidance import Guidance
+from checker.core.result import CATEGORIES
+from checker.detect.rules import RuleBook
 
 
 def coverage_markdown(book: RuleBook, guidance: Guidance) -> str:

@@ -25,9 +25,9 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .errors import ModelError
-from .paths import CORPUS_DIR, MODELS_DIR, ROOT
-from .result import CATEGORIES
+from checker.core.errors import ModelError
+from checker.core.paths import CORPUS_DIR, MODELS_DIR, ROOT
+from checker.core.result import CATEGORIES
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .document import Document
-from .errors import RuleFileError
-from .money import RATES_DATE, PriceMention, find_prices
-from .rules import Rule, RuleHit
+from checker.core.document import Document
+from checker.core.errors import RuleFileError
+from checker.detect.money import RATES_DATE, PriceMention, find_prices
+from checker.detect.rules import Rule, RuleHit
 
 KNOWN_UNITS = {
     "per_injection", "per_vial", "per_session", "per_treatment", "per_million_cells", "per_month",

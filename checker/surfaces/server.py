@@ -73,7 +73,7 @@ def _worker_class() -> type:
 
 
 def _resolve_db(db: str | None) -> str:
-    from .web import database_path
+    from checker.surfaces.web import database_path
 
     path = database_path(db)
     os.environ["CHECKER_DB"] = str(path)  # workers read it when they build the app
@@ -104,7 +104,7 @@ def serve_command(host: str, port: int, db: str | None, workers: int, threads: i
     """
     from gunicorn.app.base import BaseApplication
 
-    from .store import Store
+    from checker.surfaces.store import Store
 
     path = _resolve_db(db)
     Store(path).close()  # create or migrate now, and fail here with a clear message if it cannot
@@ -122,7 +122,7 @@ def serve_command(host: str, port: int, db: str | None, workers: int, threads: i
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from .web import create_app
+            from checker.surfaces.web import create_app
             return create_app()
 
     click.echo(f"Clinic Claim Checker on http://{host}:{port}/ (database {path}); Ctrl-C stops it",
@@ -157,7 +157,7 @@ def keys_create(name: str, db: str | None) -> None:
     Example:
       KEY=$(python -m checker keys create "nightly batch")
     """
-    from .store import Store
+    from checker.surfaces.store import Store
 
     store = Store(_resolve_db(db))
     try:
@@ -177,7 +177,7 @@ def keys_list(db: str | None) -> None:
     Example:
       python -m checker keys list
     """
-    from .store import Store
+    from checker.surfaces.store import Store
 
     store = Store(_resolve_db(db))
     try:
@@ -198,7 +198,7 @@ def keys_revoke(key_id: str, db: str | None) -> None:
     Example:
       python -m checker keys revoke Ab3dEf9hIjk
     """
-    from .store import Store
+    from checker.surfaces.store import Store
 
     store = Store(_resolve_db(db))
     try:
@@ -223,7 +223,7 @@ def purge_command(db: str | None, days: float | None, keyed_days: float | None) 
     Example:
       python -m checker purge --days 7
     """
-    from .store import Store
+    from checker.surfaces.store import Store
 
     if days is None:
         days = float(os.environ.get("CHECKER_RETENTION_DAYS", 30))

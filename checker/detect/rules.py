@@ -37,18 +37,18 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
 
-from . import yamlio
+from checker.core import yamlio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from spacy.matcher import Matcher, PhraseMatcher
 
-from .context import CONTEXT_FILE_NAME, MODIFIER_KINDS, ContextVocabulary, Marks, load_context
-from .document import Document
-from .errors import RuleFileError
-from .guidance import Guidance, load_guidance
-from .nlp import get_nlp
-from .paths import RULES_DIR
-from .result import CATEGORIES, Citation
-from .token_matcher import TokenMatcher
+from checker.context.marks import CONTEXT_FILE_NAME, MODIFIER_KINDS, ContextVocabulary, Marks, load_context
+from checker.core.document import Document
+from checker.core.errors import RuleFileError
+from checker.core.guidance import Guidance, load_guidance
+from checker.core.nlp import get_nlp
+from checker.core.paths import RULES_DIR
+from checker.core.result import CATEGORIES, Citation
+from checker.detect.token_matcher import TokenMatcher
 
 RULE_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The most work one regex may do at one position: the product of its nested repeat bounds.

@@ -39,9 +39,9 @@ from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, Protocol
 
 import orjson
 
-from .errors import CheckerError
-from .records import INPUT_KINDS, BadRecord, Record, count_records, input_kind, read_input
-from .result import CATEGORIES
+from checker.core.errors import CheckerError
+from checker.core.records import INPUT_KINDS, BadRecord, Record, count_records, input_kind, read_input
+from checker.core.result import CATEGORIES
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ _check_lock = threading.Lock()
 
 def worker_checker(classifier: bool) -> Any:
     """This process's Checker: the shipped rules and model, loaded once per worker process."""
-    from .engine import default_checker
+    from checker.engine import default_checker
 
     started = time.perf_counter()
     loaded = default_checker.cache_info().currsize
@@ -154,8 +154,8 @@ def passages_path(output: Path) -> Path:
 
 def passages_file() -> dict[str, Any]:
     """What ``OUTPUT.passages.json`` holds: every passage's quote, the credit, the data version."""
-    from .engine import _data_version
-    from .guidance import load_guidance
+    from checker.engine import _data_version
+    from checker.core.guidance import load_guidance
 
     guidance = load_guidance()
     return {"about": "What the compact rows of the batch output cite by id: the editorial's "
@@ -299,7 +299,7 @@ class _ProcessPool(_Engine):
             # Workers fork from a server that has already imported spaCy and scikit-learn, and
             # never from this process (its threads, its open files).
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["checker.engine", "checker.batch"]
+            context.set_forkserver_preload(["checker.engine", "checker.surfaces.batch"]
                                            + (["skops.io"] if classifier else []))
         else:  # pragma: no cover - Windows
             context = multiprocessing.get_context("spawn")

@@ -12,9 +12,9 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from .. import __version__
-from ..paths import DOCS_DIR
-from ..result import CATEGORIES
+from checker import __version__
+from checker.core.paths import DOCS_DIR
+from checker.core.result import CATEGORIES
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 # A check that is not saved cannot be published: {"save": false, "publish": true} is a 400.
@@ -49,9 +49,9 @@ def _result_schemas() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _document() -> dict[str, Any]:
-    from .api import MAX_BATCH_ITEMS
-    from .jobs import MAX_JOB_ITEMS
-    from . import MAX_TEXT_CHARS
+    from checker.surfaces.web.api import MAX_BATCH_ITEMS
+    from checker.surfaces.web.jobs import MAX_JOB_ITEMS
+    from checker.surfaces.web import MAX_TEXT_CHARS
 
     # The size limits are stated in words, not as maxLength/maxItems: going over them is answered
     # with 413 (Content Too Large), not with the 400 of a malformed request.

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import CheckerError, InputError
-from .result import CATEGORIES
+from checker.core.errors import CheckerError, InputError
+from checker.core.result import CATEGORIES
 
 FLAGGED_LEVELS = ("medium", "high")
 
@@ -171,7 +171,7 @@ def evaluate_indications(lines: Iterable[dict[str, Any]], checker: Any) -> dict[
     gold name that matches no entry is a lexicon gap. For every gold condition we record whether
     the checker found it mentioned, offered, or not at all.
     """
-    from .document import analyse
+    from checker.core.document import analyse
 
     detector = checker.indications
     gold_total = found_total = offered_total = 0

@@ -14,14 +14,14 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from . import yamlio
+from checker.core import yamlio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.matcher import PhraseMatcher
 
-from .document import Document
-from .errors import RuleFileError
-from .nlp import get_nlp
-from .paths import RULES_DIR
+from checker.core.document import Document
+from checker.core.errors import RuleFileError
+from checker.core.nlp import get_nlp
+from checker.core.paths import RULES_DIR
 
 CONTEXT_FILE_NAME = "context.yaml"
 MODIFIER_KINDS = ("negation", "disclaimer", "hedge", "critique", "question", "approved")
@@ -602,7 +602,7 @@ def load_context(rules_dir: Path | None = None) -> ContextVocabulary:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise RuleFileError(str(path), f"{where}: {first['msg']}") from None
-    from .rules import MAX_REGEX_REPEAT_PRODUCT, _regex_cost  # late: rules imports this module
+    from checker.detect.rules import MAX_REGEX_REPEAT_PRODUCT, _regex_cost  # late: rules imports this module
     for where, patterns in (("disclaimer.regex", spec.disclaimer.regex),
                             ("critique.regex", spec.critique.regex),
                             ("hedge.strong_regex", spec.hedge.strong_regex),

@@ -11,8 +11,8 @@ from functools import cached_property
 from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH
 from spacy.tokens import Doc, Span
 
-from .nlp import get_nlp, lemma_table
-from .text import Prepared, prepare
+from checker.core.nlp import get_nlp, lemma_table
+from checker.core.text import Prepared, prepare
 
 
 @dataclass

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import yamlio
+from checker.core import yamlio
 
-from .errors import DataFileError
-from .paths import CORPUS_DIR
+from checker.core.errors import DataFileError
+from checker.core.paths import CORPUS_DIR
 
 EDITORIAL_DIR = CORPUS_DIR / "editorial"
 EDITORIAL_FILE = EDITORIAL_DIR / "choudhery-umezawa-2025-stem-cells-as-biological-drugs.txt"

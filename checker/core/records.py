@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any, Iterator, NamedTuple
 
-from .errors import BadJSON, RecordsError
-from .inputs import bad_character, load_json
+from checker.core.errors import BadJSON, RecordsError
+from checker.core.inputs import bad_character, load_json
 
 INPUT_KINDS = ("auto", "jsonl", "csv", "folder")
 FOLDER_SUFFIXES = (".txt", ".html", ".htm")

@@ -19,9 +19,9 @@ from typing import Any
 
 from flask import Flask
 
-from ..errors import CheckerError, RecordsError
-from ..records import BadRecord, read_stream
-from ..store import Store
+from checker.core.errors import CheckerError, RecordsError
+from checker.core.records import BadRecord, read_stream
+from checker.surfaces.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class JobWorker(threading.Thread):
             store.close()
 
     def _purge(self, store: Store) -> None:
-        from . import purge
+        from checker.surfaces.web import purge
 
         try:
             purge(self.app, store)

@@ -17,14 +17,14 @@ from flask import (Blueprint, Response, current_app, g, jsonify, render_template
                    stream_with_context, url_for)
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import __version__
-from ..cli import rule_catalogue
-from ..errors import BadJSON, InputError
-from ..inputs import bad_character, load_json
-from ..store import SCHEMA_VERSION, NotFound, Store
-from . import get_checker, get_store, limiter, run_check
-from .jobs import MAX_JOB_ITEMS, UploadError, parse_upload
-from .openapi import openapi_document
+from checker import __version__
+from checker.surfaces.cli import rule_catalogue
+from checker.core.errors import BadJSON, InputError
+from checker.core.inputs import bad_character, load_json
+from checker.surfaces.store import SCHEMA_VERSION, NotFound, Store
+from checker.surfaces.web import get_checker, get_store, limiter, run_check
+from checker.surfaces.web.jobs import MAX_JOB_ITEMS, UploadError, parse_upload
+from checker.surfaces.web.openapi import openapi_document
 
 api = Blueprint("api", __name__)
 
