@@ -13,8 +13,9 @@ changing what it finds (its bytes, and so the rules version, change).
 Each line holds a text's name and the sha256 of ``json.dumps(result.to_dict())`` for the rules
 and for rules + classifier. The texts: the sample adverts, generated adverts of about 150 and
 1,000 words (``bench/corpus.py``), every rule example, pseudo-adverts stitched from the
-training sentences, a few awkward inputs (HTML, look-alike letters, invisible characters), and,
-when ``../shared/data`` is present, its measuring sets (read here, never copied).
+training sentences, a few awkward inputs (HTML, look-alike letters, invisible characters), every
+record of ``corpus/checks/`` and ``corpus/real/``, and, when ``../shared/data`` is present, its
+measuring sets (read here, never copied).
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ def texts(limit_training: int = 400) -> Iterator[tuple[str, str]]:
         chosen = rng.sample(sentences, rng.randint(1, 12))
         glue = rng.choice([" ", "\n", "\n\n"])
         yield f"training-mix-{i}", glue.join(chosen)
+    for path in sorted((ROOT / "corpus" / "checks").glob("*.jsonl")) + \
+            sorted((ROOT / "corpus" / "real").glob("**/*.jsonl")):
+        for line in path.read_text(encoding="utf8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                yield f"{path.relative_to(ROOT)}:{record['id']}", record["text"]
     shared = ROOT.parent / "shared" / "data"
     for name in ("dev_real.jsonl", "dev_pages.jsonl", "dev_prices.jsonl"):
         path = shared / name
@@ -106,16 +113,18 @@ def write(output: Path, versions: bool = True) -> int:
 
 
 def compare(before: Path, after: Path) -> int:
-    old = [json.loads(l) for l in before.read_text().splitlines()]
-    new = [json.loads(l) for l in after.read_text().splitlines()]
-    if [r["name"] for r in old] != [r["name"] for r in new]:
-        print("the two files hold different texts")
-        return 1
-    differ = [a["name"] for a, b in zip(old, new) if a != b]
-    print(f"{len(old)} texts, {len(old) - len(differ)} identical, {len(differ)} different")
+    """Compare two fingerprint files on the texts both hold (a corpus may have grown between
+    them: the texts only one of them holds are counted, not compared)."""
+    old = {r["name"]: r for r in map(json.loads, before.read_text().splitlines())}
+    new = {r["name"]: r for r in map(json.loads, after.read_text().splitlines())}
+    shared = [name for name in old if name in new]
+    differ = [name for name in shared if old[name] != new[name]]
+    print(f"{len(shared)} texts in both, {len(shared) - len(differ)} identical, "
+          f"{len(differ)} different; {len(old) - len(shared)} only before, "
+          f"{len(new) - len(shared)} only after")
     for name in differ[:20]:
         print("  differs:", name)
-    return 1 if differ else 0
+    return 1 if differ or not shared else 0
 
 
 def main(argv: list[str] | None = None) -> int:

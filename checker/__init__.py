@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def __getattr__(name: str) -> Any:
-    # Imported lazily so that light modules (checker.money, checker.text) load without spaCy.
+    # Imported lazily so that light modules (checker.detect.money, checker.core.text) load
+    # without spaCy.
     if name == "check":
         from checker.engine import check
         return check

@@ -178,7 +178,8 @@ def test_a_jsonl_job_runs_to_completion_with_results_in_order(app, client, key):
     assert [r["id"] for r in results] == [f"ad-{i}" for i in range(12)]
     assert results[0]["level"] in ("medium", "high") and results[1]["level"] == "low"
     csv_text = client.get(f"/api/v1/jobs/{job['id']}/results?format=csv", headers=auth(key)).get_data(as_text=True)
-    assert csv_text.splitlines()[0].startswith("id,status,level") and len(csv_text.splitlines()) == 13
+    assert csv_text.splitlines()[0].startswith("id,url,clinic,level,score") and len(csv_text.splitlines()) == 13
+    assert csv_text.splitlines()[0].endswith(",status,error")
 
 
 def test_a_csv_job_upload_as_a_file(app, client, key):

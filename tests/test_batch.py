@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.surfaces.batch import BatchError, BatchOptions, read_input, run_batch
+from checker.core.errors import BatchError
+from checker.core.records import read_input
+from checker.surfaces.batch import BatchOptions, run_batch
 from checker.core.paths import ROOT
 from tests.conftest import SAMPLES
 

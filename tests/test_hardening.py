@@ -17,11 +17,11 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
-from checker.engine import MAX_FINDINGS, MAX_PER_RULE, MAX_SAME_PHRASE
+from checker.decide.findings import MAX_FINDINGS, MAX_PER_RULE, MAX_SAME_PHRASE
 from checker.core.records import BadRecord, read_input
 from checker.surfaces.store import Store
 from checker.core.text import MAX_RUN, prepare
-from checker.surfaces.web.present import LEVEL_WORDS
+from checker.decide.wording import LEVEL_WORDS
 from tests.conftest import SAMPLES, form_token
 from tests.payloads import INJECTIONS
 
@@ -476,18 +476,19 @@ def test_a_slow_item_keeps_its_lease_and_is_scored_once(make_app, checker):
     from checker.surfaces.web.jobs import JobWorker
 
     class SlowChecker:
-        """The real checker, taking a second per advert (as a long advert on a busy machine)."""
+        """The real checker, taking four seconds an advert (a long advert on a busy machine)."""
 
         versions = checker.versions
 
         def check(self, text, budget=None):
-            time.sleep(1.0)
+            time.sleep(4.0)
             return checker.check(text, budget=budget)
 
-    app = make_app(CHECKER=SlowChecker(), JOB_LEASE_SECONDS=0.6, JOB_BATCH=2)
+    # A lease of 3 s, renewed every second, would run out once during the item without renewal.
+    app = make_app(CHECKER=SlowChecker(), JOB_LEASE_SECONDS=3.0, JOB_BATCH=1)
     store = Store(app.config["DATABASE"])
-    job_id, _ = store.create_job([{"id": "a", "text": ADVERT}, {"id": "b", "text": ADVERT}],
-                                 key_id=None, versions=checker.versions)
+    job_id, _ = store.create_job([{"id": "a", "text": ADVERT}], key_id=None,
+                                 versions=checker.versions)
     first, second = JobWorker(app), JobWorker(app)
     second.worker_id += ":second"
     worker = threading.Thread(target=first.work_once, args=(Store(app.config["DATABASE"]),))
@@ -495,10 +496,10 @@ def test_a_slow_item_keeps_its_lease_and_is_scored_once(make_app, checker):
     taken_by_second = 0
     other = Store(app.config["DATABASE"])
     while worker.is_alive():
-        taken_by_second += len(other.claim_items(second.worker_id, 2, 0.6))
+        taken_by_second += len(other.claim_items(second.worker_id, 1, 3.0))
         time.sleep(0.1)
     worker.join()
     assert taken_by_second == 0
     rows = list(store.db.query("select worker, status from job_items where job_id = ?", [job_id]))
-    assert [(r["worker"], r["status"]) for r in rows] == [(first.worker_id, "done")] * 2
+    assert [(r["worker"], r["status"]) for r in rows] == [(first.worker_id, "done")]
     assert store.get_job(job_id)["state"] == "done"

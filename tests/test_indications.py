@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.detect.indications import load_knowledge
+from checker.core.knowledge import load_knowledge
 
 KNOWLEDGE = load_knowledge()
 
@@ -141,7 +141,7 @@ def test_the_knowledge_base_keeps_every_csv_row_verbatim_with_its_source():
     import csv
 
     from checker.core import yamlio
-    from checker.detect.indications import THERAPIES_FILE
+    from checker.core.knowledge import THERAPIES_FILE
 
     rows = list(csv.DictReader(SHARED_CSV.open(encoding="utf8")))
     therapies = yamlio.load_path(THERAPIES_FILE)["therapies"]

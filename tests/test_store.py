@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 
 from checker.engine import check
-from checker.surfaces.store import SCHEMA_VERSION, Store, StoreError
+from checker.core.errors import StoreError
+from checker.surfaces.store import SCHEMA_VERSION, Store
 
 
 def _user_version(path) -> int:

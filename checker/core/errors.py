@@ -40,6 +40,12 @@ class DataFileError(CheckerError):
     code = "E102"
 
 
+class InputFileError(CheckerError):
+    """A file named on the command line cannot be read as text."""
+
+    code = "E203"
+
+
 class InputError(CheckerError):
     """The text given to check cannot be checked (wrong type, empty, too long)."""
 
@@ -72,3 +78,39 @@ class ModelError(CheckerError):
     """The classifier model is missing, corrupt, or does not match the code."""
 
     code = "E301"
+
+
+class BatchError(CheckerError):
+    """A batch cannot run: unreadable input, an OUTPUT in the way, an unreachable cluster."""
+
+    code = "E401"
+
+
+class EvaluationInputError(CheckerError):
+    """A labelled file given to ``evaluate`` cannot be read."""
+
+    code = "E403"
+
+
+class StoreError(CheckerError):
+    """The database cannot be opened, migrated, read or written."""
+
+    code = "E501"
+
+
+class NotFound(StoreError):
+    """No stored check, key or job with that id."""
+
+    code = "E502"
+
+
+class UploadError(CheckerError):
+    """An API job upload cannot be queued; ``problems`` lists its bad lines."""
+
+    code = "E601"
+
+    def __init__(self, message: str, status: int = 400,
+                 problems: list[dict[str, object]] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.problems = problems or []

@@ -49,3 +49,22 @@ def read_file(path: Path, error: Callable[[str], Exception]) -> Any:
 
 
 YAMLError = yaml.YAMLError
+
+
+def first_problem(exc: Any) -> tuple[list[Any], str]:
+    """Where a pydantic ``ValidationError`` first went wrong (its location) and why."""
+    first = exc.errors()[0]
+    return list(first["loc"]), first["msg"]
+
+
+def validated(model: Any, data: Any, error: Callable[[str], Exception], prefix: str = "") -> Any:
+    """``model.model_validate(data)``; a validation error becomes ``error("where: why")`` with
+    ``prefix`` before the location, so every data file's problems read the same way."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        loc, message = first_problem(exc)
+        where = prefix + ".".join(str(p) for p in loc)
+        raise error(f"{where}: {message}" if where else message) from None

@@ -1,1 +1,49 @@
-"""decide"""
+"""The decision: from every detector's hits to the findings listed, their score and the level.
+
+``decide(hits)`` is the one place the score is computed: findings (set-aside, merging, repeats,
+bounds) in checker.decide.findings, their weights and the noisy-OR and levels in
+checker.decide.scoring, the words a user reads in checker.decide.wording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.core.hits import RuleHit
+from checker.core.result import CATEGORIES, CategoryScore, Finding
+from checker.decide.findings import MAX_SET_ASIDE, bounded, findings_from_hits
+from checker.decide.scoring import score_findings
+from checker.decide.wording import summarise
+
+
+@dataclass
+class Decision:
+    score: float
+    level: str
+    summary: str
+    categories: dict[str, CategoryScore]
+    findings: list[Finding]
+    questions: list[str]
+    set_aside: list[dict[str, Any]]
+    omitted: dict[str, int] = field(default_factory=dict)
+
+
+def decide(hits: list[RuleHit]) -> Decision:
+    """The findings (numbered f1, f2, ... in text order), their score, level and summary, the
+    questions to ask (weightiest finding first), what was set aside and what was left out."""
+    findings, set_aside = findings_from_hits(hits)
+    findings, omitted = bounded(findings)
+    if len(set_aside) > MAX_SET_ASIDE:
+        omitted["set_aside"] = len(set_aside) - MAX_SET_ASIDE
+        set_aside = set_aside[:MAX_SET_ASIDE]
+    findings.sort(key=lambda f: (f.start, f.end, CATEGORIES.index(f.category), f.rule))
+    for i, f in enumerate(findings, 1):
+        f.id = f"f{i}"
+    score, level, categories = score_findings(findings)
+    questions: list[str] = []
+    for f in sorted(findings, key=lambda f: (-f.weight, f.start)):
+        if f.question and f.question not in questions:
+            questions.append(f.question)
+    return Decision(score, level, summarise(level, findings), categories, findings, questions,
+                    set_aside, omitted)

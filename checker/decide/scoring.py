@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from checker.core.result import CATEGORIES, CategoryScore, Finding
+from checker.core.result import CATEGORIES, SEVERITIES, CategoryScore, Finding
 
-SEVERITY_WEIGHT = {"low": 0.15, "medium": 0.30, "high": 0.55}
+SEVERITY_WEIGHT = dict(zip(SEVERITIES, (0.15, 0.30, 0.55)))
 REPEAT_DECAY = 0.6
 SET_ASIDE_BELOW = 0.3
 MEDIUM_FROM = 30.0

@@ -28,6 +28,7 @@ import numpy as np
 from checker.core.errors import ModelError
 from checker.core.paths import CORPUS_DIR, MODELS_DIR, ROOT
 from checker.core.result import CATEGORIES
+from checker.detect.base import Detection
 
 log = logging.getLogger(__name__)
 
@@ -600,13 +601,13 @@ class ClaimModel:
 
 
 class ClassifierDetector:
-    """Adds a finding where the model reads a claim in a sentence that no rule covered.
+    """A finding where the model reads a claim in a sentence (kept where no rule covered it).
 
     Each category's finding comes from the rule in that category's file whose detector is
     ``classifier`` (its message, severity and citations are data, like every other rule). The
     finding spans the sentence, its confidence starts at the model's probability, and its trail
     names the n-grams that drove the score. Context modifiers (the register of the whole text,
-    research framing just before) still apply through the shared ``weigh``.
+    research framing just before) still apply through ``context.weigh``.
     """
 
     MIN_WORDS = 3
@@ -615,37 +616,33 @@ class ClassifierDetector:
         self.model = model
         self.rule_of = {r.category: r for r in rules}
 
-    def detect(self, document: Any, weigh: Any, hits_so_far: list[Any],
-               covered: list[tuple[str, int, int]] = ()) -> list[Any]:
-        """Findings for sentences where the model sees a claim no rule or detector covered."""
-        spans_covered = [(h.rule.category, h.start_char, h.end_char) for h in hits_so_far]
-        spans_covered += list(covered)
+    name = "classifier"
+
+    def analyze(self, document: Any, context: Any) -> Detection:
+        """A hit for each sentence where the model reads a claim (the engine then drops those
+        that a rule or another detector already found in the same category)."""
         spans = [_trimmed(document, s) for s in document.sents
                  if document.alpha_count(s.start, s.end) >= self.MIN_WORDS]
         if not spans:
-            return []
+            return Detection()
         scores, features = self.model.score_unexplained(
             [document.span_text(start, end) for start, end in spans])
         hits = []
         for i, ((first_token, end_token), sentence_scores) in enumerate(zip(spans, scores)):
-            if not sentence_scores:
-                continue
-            start, end = document.token_span_to_original(first_token, end_token)
             for s in sentence_scores:
                 rule = self.rule_of.get(s.category)
-                if rule is None or any(cat == s.category and a < end and start < b
-                                       for cat, a, b in spans_covered):
+                if rule is None:
                     continue
                 explained = self.model.top_features(features, i, s.category)
                 first = {"step": "classifier", "rule": rule.id, "severity": rule.severity,
                          "probability": round(s.probability, 4), "threshold": s.threshold,
                          "features": [{"ngram": n, "weight": w} for n, w in explained],
                          "model": self.model.version}
-                hit = weigh(rule, first_token, end_token, first,
-                            confidence=round(s.probability, 4), whole_sentence=True)
+                hit = context.weigh(rule, first_token, end_token, first,
+                                    confidence=round(s.probability, 4), whole_sentence=True)
                 if hit is not None:
                     hits.append(hit)
-        return hits
+        return Detection(hits)
 
 
 def _trimmed(document: Any, sentence: Any) -> tuple[int, int]:

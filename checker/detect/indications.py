@@ -1,12 +1,7 @@
 """Indications: which conditions a text offers cell treatments for, and what regulators approved.
 
-Knowledge lives in ``corpus/``:
-
-* ``conditions.yaml`` — the conditions lexicon (id, label, organ system, terms matched in any
-  case, abbreviations matched case-sensitively, tags such as ``fda_no_approval``);
-* ``therapies.yaml`` — the approvals knowledge base built from approved_therapies.csv, one row
-  per product or standard-of-care use, each with its jurisdiction, approval type, year, the
-  condition ids it covers and its source URL.
+The conditions lexicon and the approvals knowledge base are data in ``corpus/``
+(checker.core.knowledge).
 
 For every condition mentioned, the detector decides whether the text **offers** a cell or
 regenerative treatment for it (same sentence as a treatment and an offer word; an item of a
@@ -28,184 +23,22 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.matcher import PhraseMatcher
 
-from checker.core import yamlio
 from checker.core.document import Document
-from checker.core.errors import DataFileError, RuleFileError
+from checker.core.errors import RuleFileError
 from checker.core.nlp import get_nlp
-from checker.core.paths import CORPUS_DIR
-from checker.core.result import Citation
-from checker.detect.rules import Rule, RuleHit
-
-CONDITIONS_FILE = CORPUS_DIR / "conditions.yaml"
-THERAPIES_FILE = CORPUS_DIR / "therapies.yaml"
+from checker.core.knowledge import Approval, ConditionSpec, Knowledge, load_knowledge
+from checker.context.vocabulary import IndicationWords
+from checker.context.weighing import Context
+from checker.core.hits import Rule, RuleHit
+from checker.detect.base import Detection
 
 STATUSES = ("no_approval", "approved_elsewhere", "approved")
 MAX_MENTIONS = 20   # spans listed per condition; a record says how many more there are
-ESTABLISHED_TAGS = {"standard_of_care_hsct", "other_established"}
-
-# Words that, in the sentence of a condition, make it an offer (with a treatment nearby).
-OFFER_WORDS = frozenset("""
-treat treats treated treating treatment treatments therapy therapies help helps helped helping
-cure cures cured curing heal heals healing reverse reverses reversing repair repairs restore
-restores improve improves improved improvement relief relieve relieves regenerate regenerates
-benefit benefits manage managing fight fighting combat address addresses recover recovery
-protocol protocols program programs programme procedure procedures injection injections infusion
-infusions option options solution solutions candidate candidates candidacy offer offers offered
-for patients sufferers suffering people clients kids children
-""".split())
-# The offer words that still make an offer when the treatment was named in the sentence just
-# before ("We use cord tissue cells. They are ideal for treating arthritis.").
-STRONG_OFFER_WORDS = frozenset("""
-treat treats treated treating treatment treatments therapy therapies help helps helped helping
-cure cures cured curing heal heals healing reverse reverses reversing repair repairs restore
-restores improve improves improved relief relieve relieves regenerate regenerates benefit benefits
-recover recovery option options solution solutions candidate candidates ideal perfect
-""".split())
-# Words of a sentence that lists harms, not uses ("Risks include graft-versus-host disease").
-RISK_WORDS = frozenset("""
-risk risks complication complications side-effect side-effects adverse harm harms danger dangers
-""".split())
-# Words of an introduction to a list of conditions ("Conditions we treat:", "Who can benefit").
-LIST_INTRO = re.compile(
-    r"(?i)\b(?:conditions?|diseases?|disorders?|illness(?:es)?|ailments?|injur(?:y|ies)|indications?"
-    r"|we\s{1,3}treat|we\s{1,3}help|can\s{1,3}help|may\s{1,3}help|benefit|candidates?|used\s{1,3}(?:for|to)"
-    r"|treat(?:s|ing|ments?)?\s{1,3}(?:for|of|include)|therap(?:y|ies)\s{1,3}for|helps?\s{1,3}with)\b"
-)
-# Words that put a condition in its approved setting, per kind of established care.
-SETTING_WORDS = {
-    "standard_of_care_hsct": re.compile(
-        r"(?i)\b(?:transplant(?:s|ation|ed)?|hsct|hct|bmt|bone\s{1,3}marrow\s{1,3}donor"
-        r"|conditioning|engraft(?:ment)?|donor\s{1,3}match(?:ing)?|cord\s{1,3}blood\s{1,3}units?"
-        r"|car[\s-]{0,2}t|gene\s{1,3}therapy|chemotherapy|radiation)\b"),
-    "other_established": re.compile(
-        r"(?i)\b(?:graft(?:s|ing)?|cultured\s{1,3}epiderm\w{0,5}|keratoplasty|corneal\s{1,3}transplant"
-        r"|chondrocyte\s{1,3}implantation|aci|maci|limbal)\b"),
-}
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ConditionSpec(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    label: str
-    system: str
-    terms: list[str] = []
-    abbreviations: list[str] = []
-    lists: list[str] = []
-
-
-class ConditionsFile(_Strict):
-    version: int
-    systems: dict[str, str]
-    conditions: list[ConditionSpec] = Field(min_length=1)
-
-
-class TherapySpec(_Strict):
-    id: str
-    product: str
-    regulator: str
-    jurisdiction: str
-    approval_type_raw: str
-    approval_type: str
-    year_raw: str
-    year: int | None
-    cell_type: str
-    indication: str
-    conditions: list[str]
-    source: str
-
-
-class TherapiesFile(_Strict):
-    version: int
-    source_file: str
-    therapies: list[TherapySpec] = Field(min_length=1)
-
-
-@dataclass(frozen=True)
-class Approval:
-    product: str
-    short_name: str
-    jurisdiction: str
-    regulator: str
-    type: str
-    year: int | None
-    indication: str
-    source: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"product": self.product, "jurisdiction": self.jurisdiction, "type": self.type,
-                "year": self.year, "source": self.source}
-
-    def citation(self) -> Citation:
-        when = f", {self.year}" if self.year else ""
-        return Citation(
-            source=self.regulator, url=self.source, title=self.product,
-            fact=(f"{self.product}: {self.type.replace('_', ' ')} ({self.jurisdiction}{when}) "
-                  f"for: {self.indication}"))
-
-
-@dataclass
-class Knowledge:
-    systems: dict[str, str]
-    conditions: dict[str, ConditionSpec]
-    approvals: dict[str, list[Approval]]   # condition id -> current (not withdrawn) approvals
-    product_names: dict[str, list[str]]    # short product name (lower case) -> condition ids
-
-
-def _short_name(product: str) -> str:
-    """'HEMACORD (HPC, Cord Blood) - New York Blood Center' -> 'HEMACORD'."""
-    name = product.split(" - ")[0]
-    name = re.sub(r"\(.*?\)", "", name).strip()
-    return name
-
-
-def _read(path: Path, model: type[BaseModel]) -> Any:
-    data = yamlio.read_file(path, lambda problem: DataFileError(f"{path}: {problem}"))
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise DataFileError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-
-
-@lru_cache(maxsize=1)
-def load_knowledge() -> Knowledge:
-    cfile: ConditionsFile = _read(CONDITIONS_FILE, ConditionsFile)
-    conditions: dict[str, ConditionSpec] = {}
-    for c in cfile.conditions:
-        if c.id in conditions:
-            raise DataFileError(f"{CONDITIONS_FILE}: condition id {c.id!r} used twice")
-        if c.system not in cfile.systems:
-            raise DataFileError(f"{CONDITIONS_FILE}: {c.id}: unknown system {c.system!r}")
-        conditions[c.id] = c
-    tfile: TherapiesFile = _read(THERAPIES_FILE, TherapiesFile)
-    approvals: dict[str, list[Approval]] = defaultdict(list)
-    product_names: dict[str, list[str]] = defaultdict(list)
-    for t in tfile.therapies:
-        unknown = [c for c in t.conditions if c not in conditions]
-        if unknown:
-            raise DataFileError(f"{THERAPIES_FILE}: {t.id}: unknown condition ids {unknown}")
-        if t.approval_type == "withdrawn":
-            continue
-        approval = Approval(t.product, _short_name(t.product), t.jurisdiction, t.regulator,
-                            t.approval_type, t.year, t.indication, t.source)
-        for cid in t.conditions:
-            approvals[cid].append(approval)
-        name = approval.short_name.lower()
-        if len(name) >= 4 and t.jurisdiction != "International":
-            product_names[name].extend(t.conditions)
-    return Knowledge(cfile.systems, conditions, dict(approvals), dict(product_names))
-
 
 # -- detection --------------------------------------------------------------------------------
 
@@ -244,20 +77,14 @@ def parse_when(rule: Rule) -> IndicationWhen:
     return IndicationWhen(status, min_systems)
 
 
-Weigh = Callable[..., RuleHit | None]
+Weigh = Callable[..., RuleHit | None]   # Context.weigh
 
-
-@dataclass
-class IndicationResult:
-    records: list[dict[str, Any]] = field(default_factory=list)
-    hits: list[RuleHit] = field(default_factory=list)
-    # Every offered mention, (category, start, end) in the user's text: a condition's finding is
-    # reported once, but all its offers are covered, so the classifier does not repeat them.
-    covered: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 class IndicationDetector:
-    def __init__(self, rules: list[Rule], knowledge: Knowledge | None = None) -> None:
+    def __init__(self, rules: list[Rule], words: IndicationWords,
+                 knowledge: Knowledge | None = None) -> None:
+        self.words = words
         self.knowledge = knowledge or load_knowledge()
         self.rules = [(rule, parse_when(rule)) for rule in rules]
         nlp = get_nlp()
@@ -352,28 +179,35 @@ class IndicationDetector:
                 set(document.lower[sent.start:sent.end]) | set(document.lemma[sent.start:sent.end]),
                 "side effect" in document.sent_text[m.sent].lower())
         words, side_effects = sentence_words[m.sent]
-        if words & RISK_WORDS or side_effects:
+        if words & self.words.risk or side_effects:
             return ""
-        if m.sent in marks.treatment_sents and words & OFFER_WORDS:
+        if m.sent in marks.treatment_sents and words & self.words.offer:
             return "a treatment and an offer in the same sentence"
         if m.sent in list_sents:
             return "an item of a list of conditions treated"
         heading = _heading_of(document, m.sent)
         if heading is not None and heading in marks.treatment_sents:
             return "under a heading that names the treatment"
-        if words & OFFER_WORDS and document.is_short(m.sent):
+        if words & self.words.offer and document.is_short(m.sent):
             return "a short offer line near the treatment"
-        if words & STRONG_OFFER_WORDS and _named_just_before(document, marks, m.sent):
+        if words & self.words.strong_offer and _named_just_before(document, marks, m.sent):
             return "an offer in the sentence after the treatment is named"
         return ""
 
     # -- the detector ------------------------------------------------------------------------
 
-    def detect(self, document: Document, marks: Any, weigh: Weigh) -> IndicationResult:
+    name = "indications"
+
+    def analyze(self, document: Document, context: Context) -> Detection:
+        """Every condition named (the result's ``indications``), with its approval status and
+        whether the text offers treatment for it; hits where an unapproved one is offered; and
+        every offered mention as ``covered`` (a condition's finding is reported once, but all
+        its offers are covered, so the engine drops the classifier's findings on them)."""
+        marks, weigh = context.marks, context.weigh
         mentions = self.mentions(document)
         if not mentions:
-            return IndicationResult()
-        list_sents = _list_sentences(document, {m.sent for m in mentions})
+            return Detection()
+        list_sents = _list_sentences(document, {m.sent for m in mentions}, self.words.list_intro)
         products = self._products_by_sentence(document)
         by_condition: dict[str, list[Mention]] = defaultdict(list)
         sentence_words: dict[int, tuple[set[str], bool]] = {}
@@ -382,7 +216,7 @@ class IndicationDetector:
             m.offered = bool(m.why)
             by_condition[m.condition].append(m)
 
-        result = IndicationResult()
+        result = Detection()
         offered_unapproved: list[tuple[Mention, str]] = []
         for cid, ms in by_condition.items():
             condition = self.knowledge.conditions[cid]
@@ -400,7 +234,7 @@ class IndicationDetector:
                 record["mentions_total"] = len(ms)
             if setting:
                 record["setting"] = setting
-            result.records.append(record)
+            result.indications.append(record)
             if not offered or status == "approved":
                 continue
             result.covered += [("indication", *document.token_span_to_original(m.start, m.end))
@@ -413,7 +247,7 @@ class IndicationDetector:
                     hit, mention = found
                     result.hits.append(hit)
                     offered_unapproved.append((mention, cid))
-        result.records.sort(key=lambda r: r["mentions"][0][0])
+        result.indications.sort(key=lambda r: r["mentions"][0][0])
         result.hits += self._many_systems(weigh, offered_unapproved)
         return result
 
@@ -425,8 +259,8 @@ class IndicationDetector:
             sentence = document.sent_text[m.sent]
             # established care needs no product approval to be established (a transplant for
             # myelofibrosis), so the setting counts even where the knowledge base lists none
-            for tag in ESTABLISHED_TAGS & set(condition.lists):
-                if SETTING_WORDS[tag].search(sentence):
+            for tag, setting in self.words.setting.items():
+                if tag in condition.lists and setting.search(sentence):
                     return "approved", "described in its established setting"
         if not approvals:
             return "no_approval", ""
@@ -540,7 +374,8 @@ def _heading_of(document: Document, sent_index: int) -> int | None:
     return None
 
 
-def _list_sentences(document: Document, with_conditions: set[int]) -> set[int]:
+def _list_sentences(document: Document, with_conditions: set[int],
+                    list_intro: re.Pattern[str]) -> set[int]:
     """Sentences that are items of a list of conditions: after an intro line, or comma lists."""
     out: set[int] = set()
     sents = document.sents
@@ -549,7 +384,7 @@ def _list_sentences(document: Document, with_conditions: set[int]) -> set[int]:
         # "arthritis, tendinitis, lupus, hair loss, ..." - a comma list is itself a list
         if i in with_conditions and text.count(",") >= 3 and _alpha_share(document, sent) > 0.6:
             out.add(i)
-        if not LIST_INTRO.search(text):
+        if not list_intro.search(text):
             continue
         if not (text.rstrip().endswith(":") or document.is_short(i) or "include" in text.lower()):
             continue

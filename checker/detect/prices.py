@@ -1,6 +1,6 @@
 """Prices as a detector: every price in the text, normalised, and the price rules that fire on them.
 
-``checker.money`` finds the amounts (currency, range, unit, USD estimate); this module maps them
+``checker.detect.money`` finds the amounts (currency, range, unit, USD estimate); this module maps them
 back to the user's text and applies the rules in ``rules/price.yaml`` whose ``detector`` is
 ``prices``. Their parameters live in the rule file:
 
@@ -17,25 +17,23 @@ back to the user's text and applies the rules in ``rules/price.yaml`` whose ``de
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from checker.core import yamlio
 
 from checker.core.document import Document
 from checker.core.errors import RuleFileError
-from checker.detect.money import RATES_DATE, PriceMention, find_prices
-from checker.detect.rules import Rule, RuleHit
+from checker.detect.money import RATES_DATE, UNITS, PriceMention, find_prices
+from checker.context.weighing import Context
+from checker.core.hits import Rule, RuleHit
+from checker.core.result import SEVERITIES
+from checker.detect.base import Detection
 
-KNOWN_UNITS = {
-    "per_injection", "per_vial", "per_session", "per_treatment", "per_million_cells", "per_month",
-    "per_year", "per_day", "per_night", "per_joint", "per_area", "per_cc_ml", "package", "total",
-    "deposit", "consultation",
-}
+KNOWN_UNITS = frozenset(UNITS)   # every unit checker.detect.money can give a price
 
-Weigh = Callable[..., RuleHit | None]
 
-# Amounts of its sentence a price finding lists (a price list of hundreds is cut here).
-MAX_AMOUNTS = 10
 
 
 class _Step(BaseModel):
@@ -46,7 +44,7 @@ class _Step(BaseModel):
     @field_validator("severity")
     @classmethod
     def _known(cls, value: str) -> str:
-        if value not in ("low", "medium", "high"):
+        if value not in SEVERITIES:
             raise ValueError(f"unknown severity {value!r}")
         return value
 
@@ -76,12 +74,9 @@ class PriceWhen(BaseModel):
 
 def parse_when(rule: Rule) -> PriceWhen:
     """The validated parameters of a price rule (a start-up error if they are wrong)."""
-    try:
-        when = PriceWhen.model_validate(rule.spec.detector.when if rule.spec.detector else {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RuleFileError(str(rule.path), f"detector.when.{where}: {first['msg']}", rule.id) from None
+    when = yamlio.validated(PriceWhen, rule.spec.detector.when if rule.spec.detector else {},
+                            lambda problem: RuleFileError(str(rule.path), problem, rule.id),
+                            prefix="detector.when.")
     if not when.ramp and not when.units:
         raise RuleFileError(str(rule.path), "detector.when needs a ramp or units", rule.id)
     return when
@@ -91,13 +86,13 @@ class PriceDetector:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = [(rule, parse_when(rule)) for rule in rules]
 
-    def detect(self, document: Document, weigh: Weigh, other_hits: list[RuleHit]
-               ) -> tuple[list[dict[str, Any]], list[RuleHit]]:
-        """Every price (for the result's ``prices``) and the price-rule hits on them.
+    name = "prices"
 
-        Price findings from phrase rules in ``other_hits`` (a deposit, a discount) get the
-        amounts stated in their sentence as ``details``.
-        """
+    def analyze(self, document: Document, context: Context) -> Detection:
+        """Every price (for the result's ``prices``), the price-rule hits on them, and the
+        amounts each sentence states (which the engine gives to phrase rules' price findings,
+        a deposit or a discount, as their ``details``)."""
+        weigh = context.weigh
         records: list[dict[str, Any]] = []
         hits: list[RuleHit] = []
         by_sentence: dict[int, list[dict[str, Any]]] = {}
@@ -123,11 +118,7 @@ class PriceDetector:
                             details={**record, "usd_top": top, "rates_date": RATES_DATE})
                 if hit is not None:
                     hits.append(hit)
-        for hit in other_hits:
-            if hit.rule.category == "price" and not hit.details and hit.sent_index in by_sentence:
-                hit.details = {"amounts": by_sentence[hit.sent_index][:MAX_AMOUNTS],
-                               "rates_date": RATES_DATE}
-        return records, hits
+        return Detection(hits, prices=records, amounts_by_sentence=by_sentence)
 
 
 def _top_usd(mention: PriceMention) -> float | None:

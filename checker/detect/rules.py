@@ -25,38 +25,35 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
-
-try:  # Python 3.11+: the regular-expression parser moved here
-    import re._parser as sre_parse  # type: ignore[import-not-found]
-    import re._constants as sre_constants  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - older Pythons
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
 
 from checker.core import yamlio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from spacy.matcher import Matcher, PhraseMatcher
 
-from checker.context.marks import CONTEXT_FILE_NAME, MODIFIER_KINDS, ContextVocabulary, Marks, load_context
+from checker.context.spec import CONTEXT_FILE_NAME, MODIFIER_KINDS
+from checker.context.vocabulary import ContextVocabulary, load_context
+from checker.context.weighing import Context
 from checker.core.document import Document
 from checker.core.errors import RuleFileError
 from checker.core.guidance import Guidance, load_guidance
+from checker.core.knowledge import load_knowledge
 from checker.core.nlp import get_nlp
 from checker.core.paths import RULES_DIR
-from checker.core.result import CATEGORIES, Citation
+from checker.core.regexes import pattern_problem
+from checker.core.hits import Rule, RuleHit
+from checker.core.result import CATEGORIES, SEVERITIES, Citation
+from checker.detect.base import Detection
 from checker.detect.token_matcher import TokenMatcher
 
 RULE_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
-# The most work one regex may do at one position: the product of its nested repeat bounds.
-MAX_REGEX_REPEAT_PRODUCT = 20_000
 NON_RULE_FILES = {CONTEXT_FILE_NAME}
 
-Severity = Literal["low", "medium", "high"]
-Modifier = Literal["negation", "disclaimer", "hedge", "critique", "question", "approved"]
+Severity = Literal[SEVERITIES]  # type: ignore[valid-type]
+Modifier = Literal[MODIFIER_KINDS]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):
@@ -116,8 +113,7 @@ class RuleSpec(_Strict):
 
 
 class RuleFileSpec(_Strict):
-    category: Literal["efficacy", "indication", "price", "safety", "regulatory", "evidence",
-                      "pressure"]
+    category: Literal[CATEGORIES]  # type: ignore[valid-type]
     description: str | None = None
     # Phrase lists several rules of the file share: a rule's ``unless`` names one as "@name".
     phrase_lists: dict[str, list[str]] = {}
@@ -141,28 +137,6 @@ class RuleFileSpec(_Strict):
 
 
 @dataclass
-class Rule:
-    """A validated rule, with its citations resolved against the guidance."""
-
-    spec: RuleSpec
-    category: str
-    path: Path
-    citations: list[Citation]
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-    @property
-    def severity(self) -> str:
-        return self.spec.severity
-
-    @property
-    def message(self) -> str:
-        return " ".join(self.spec.message.split())
-
-
-@dataclass
 class Match:
     """One raw match of one rule, before context and modifiers are weighed."""
 
@@ -170,48 +144,6 @@ class Match:
     start: int   # token offsets
     end: int
     pattern: str
-
-
-@dataclass
-class RuleHit:
-    """A rule match that survived context checks, with its decision trail."""
-
-    rule: Rule
-    start_char: int   # offsets into the user's original text
-    end_char: int
-    text: str
-    confidence: float
-    trail: list[dict[str, Any]] = field(default_factory=list)
-    severity: str = ""            # the rule's severity unless a detector ramp chose another
-    details: dict[str, Any] = field(default_factory=dict)
-    sent_index: int = -1
-    citations: list[Citation] = field(default_factory=list)   # beyond the rule's own
-
-    def __post_init__(self) -> None:
-        self.severity = self.severity or self.rule.severity
-
-
-def _regex_cost(pattern: str) -> int:
-    """The product of nested repeat bounds in ``pattern``; raises ValueError when unbounded."""
-
-    def walk(parsed: Any) -> int:
-        worst = 1
-        for op, arg in parsed:
-            if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
-                      getattr(sre_constants, "POSSESSIVE_REPEAT", None)):
-                low, high, sub = arg
-                if high == sre_constants.MAXREPEAT:
-                    raise ValueError("unbounded repeat (*, + or {n,}); give it an upper bound")
-                worst = max(worst, max(high, 1) * walk(sub))
-            elif op == sre_constants.SUBPATTERN:
-                worst = max(worst, walk(arg[-1]))
-            elif op == sre_constants.BRANCH:
-                worst = max(worst, max(walk(b) for b in arg[1]))
-            elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
-                worst = max(worst, walk(arg[1]))
-        return worst
-
-    return walk(sre_parse.parse(pattern))
 
 
 class RuleBook:
@@ -303,8 +235,9 @@ class RuleBook:
                                      document.span_text(start, end))
         return cancelled
 
-    def run(self, document: Document, marks: Marks,
-            unless: dict[tuple[str, int], str]) -> list[RuleHit]:
+    name = "rules"
+
+    def analyze(self, document: Document, context: Context) -> Detection:
         """Match every rule, keep the longest non-overlapping match per rule, weigh each one."""
         by_rule: dict[str, list[Match]] = {}
         for m in self.raw_matches(document):
@@ -317,52 +250,12 @@ class RuleBook:
                 if m.start < last_end:
                     continue
                 last_end = m.end
-                hit = self.weigh(document, marks, unless, m.rule, m.start, m.end,
-                                 {"step": "match", "rule": m.rule.id, "pattern": m.pattern,
-                                  "severity": m.rule.severity})
+                hit = context.weigh(m.rule, m.start, m.end,
+                                    {"step": "match", "rule": m.rule.id, "pattern": m.pattern,
+                                     "severity": m.rule.severity})
                 if hit is not None:
                     hits.append(hit)
-        return hits
-
-    def weigh(self, document: Document, marks: Marks, unless: dict[tuple[str, int], str],
-              rule: Rule, start: int, end: int, first_step: dict[str, Any],
-              severity: str = "", details: dict[str, Any] | None = None,
-              confidence: float = 1.0, whole_sentence: bool = False) -> RuleHit | None:
-        """Check a rule's context for the token span [start, end) and apply its modifiers.
-
-        Shared by pattern rules and by detectors (prices, indications), so every finding's
-        weight is decided the same way and recorded in the same kind of trail.
-        """
-        sent_index = document.sentence_of(start)
-        if sent_index < 0:
-            return None
-        trail: list[dict[str, Any]] = [first_step]
-        if rule.spec.context == "treatment":
-            if not marks.has_treatment_near(sent_index):
-                return None
-            trail.append({"step": "context", "cue": "cell or regenerative treatment named nearby",
-                          "factor": 1.0})
-        elif rule.spec.context == "medical":
-            if not marks.has_medical_near(sent_index):
-                return None
-            trail.append({"step": "context", "cue": "medical treatment named nearby",
-                          "factor": 1.0})
-        steps = marks.modifiers(start, end, tuple(rule.spec.modifiers), whole_sentence)
-        if (rule.id, sent_index) in unless:
-            steps.insert(0, {"step": "unless", "cue": unless[(rule.id, sent_index)],
-                             "factor": 0.0})
-        for step in steps:
-            before = confidence
-            confidence = round(confidence * step["factor"], 4)
-            trail.append({**step, "before": before, "after": confidence})
-            if confidence == 0.0:
-                break
-        start_char, end_char = document.token_span_to_original(start, end)
-        if end_char <= start_char:
-            return None
-        return RuleHit(rule, start_char, end_char, document.original[start_char:end_char],
-                       confidence, trail, severity, details or {}, sent_index)
-
+        return Detection(hits)
 
 # -- loading -----------------------------------------------------------------------------------
 
@@ -372,8 +265,7 @@ def _read(path: Path) -> Any:
 
 
 def _validation_problem(path: Path, data: Any, exc: ValidationError) -> RuleFileError:
-    first = exc.errors()[0]
-    loc = list(first["loc"])
+    loc, message = yamlio.first_problem(exc)
     rule_id = None
     if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
         try:
@@ -382,7 +274,7 @@ def _validation_problem(path: Path, data: Any, exc: ValidationError) -> RuleFile
             rule_id = f"#{loc[1] + 1}"
         loc = loc[2:]
     where = ".".join(str(p) for p in loc)
-    return RuleFileError(str(path), f"{where + ': ' if where else ''}{first['msg']}", rule_id)
+    return RuleFileError(str(path), f"{where + ': ' if where else ''}{message}", rule_id)
 
 
 def _resolve_citations(rule: RuleSpec, path: Path, guidance: Guidance) -> list[Citation]:
@@ -402,10 +294,26 @@ def _resolve_citations(rule: RuleSpec, path: Path, guidance: Guidance) -> list[C
     return citations
 
 
+# Phrase lists every rule file may name in ``unless`` ('@name'), from data with a home elsewhere.
+SHARED_PHRASE_LISTS = ("fda-approved-products",)
+
+
+def shared_phrase_lists() -> dict[str, list[str]]:
+    """'@fda-approved-products': the names of every product the FDA approved and did not
+    withdraw, from the approvals knowledge base (corpus/therapies.yaml)."""
+    return {"fda-approved-products": load_knowledge().names(jurisdiction="US", current=True)}
+
+
 def load_rule_file(path: Path, guidance: Guidance) -> list[Rule]:
     data = _read(path)
     if not isinstance(data, dict):
         raise RuleFileError(str(path), "expected a mapping with 'category' and 'rules'")
+    own = data.get("phrase_lists") or {}
+    if isinstance(own, dict):
+        taken = sorted(set(own) & set(SHARED_PHRASE_LISTS))
+        if taken:
+            raise RuleFileError(str(path), f"phrase_lists: {taken} is a shared list's name")
+        data = {**data, "phrase_lists": {**own, **shared_phrase_lists()}}
     try:
         spec = RuleFileSpec.model_validate(data)
     except ValidationError as exc:
@@ -415,14 +323,9 @@ def load_rule_file(path: Path, guidance: Guidance) -> list[Rule]:
         if not rule.id.startswith(spec.category + "."):
             raise RuleFileError(str(path), f"id must start with '{spec.category}.'", rule.id)
         for pattern in rule.regex:
-            try:
-                cost = _regex_cost(pattern)
-                re.compile(pattern)
-            except (re.error, ValueError) as exc:
-                raise RuleFileError(str(path), f"regex {pattern!r}: {exc}", rule.id) from None
-            if cost > MAX_REGEX_REPEAT_PRODUCT:
-                raise RuleFileError(str(path), f"regex {pattern!r} may do {cost} steps at one "
-                                    f"position (limit {MAX_REGEX_REPEAT_PRODUCT})", rule.id)
+            problem = pattern_problem(pattern)
+            if problem:
+                raise RuleFileError(str(path), f"regex {problem}", rule.id)
         for problem in _unmatchable_token_values(rule.patterns):
             raise RuleFileError(str(path), problem, rule.id)
         rules.append(Rule(rule, spec.category, path, _resolve_citations(rule, path, guidance)))

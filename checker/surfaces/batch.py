@@ -24,7 +24,6 @@ keeps one set of the finished ids in memory (about 100 bytes per id).
 from __future__ import annotations
 
 import csv
-import io
 import json
 import logging
 import os
@@ -39,24 +38,18 @@ from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, Protocol
 
 import orjson
 
-from checker.core.errors import CheckerError
-from checker.core.records import INPUT_KINDS, BadRecord, Record, count_records, input_kind, read_input
-from checker.core.result import CATEGORIES
+from checker.core.errors import BatchError, CheckerError
+from checker.core.records import BadRecord, Record, read_input
+from checker.surfaces.summary import SUMMARY_COLUMNS, csv_line, summary_row
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "compact", "csv")
-CSV_COLUMNS = ["id", "url", "clinic", "level", "score", "findings", "categories", "rule_ids",
-               "summary", "input_sha256", "checker", "rules", "model"]
+CSV_COLUMNS = SUMMARY_COLUMNS
 LOCAL_CHUNK = 16      # records per task for worker processes
 DASK_CHUNK = 64       # larger for Dask: each task also pays a trip through the scheduler
 CHUNKS_PER_WORKER = 4
 
-
-class BatchError(CheckerError):
-    """The batch cannot run: unreadable input, an OUTPUT in the way, an unreachable cluster."""
-
-    code = "E401"
 
 
 # -- scoring (runs in the workers) -----------------------------------------------------------
@@ -132,17 +125,7 @@ def format_row(record: Record, result: dict[str, Any], fmt: str) -> str:
         out["result"] = result
         # orjson: a result is ~40 kB of JSON, and the standard encoder took ~7 % of a worker's time
         return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
-    versions = result["versions"]
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([
-        record.id, record.url, record.clinic, result["level"], result["score"],
-        len(result["findings"]),
-        ";".join(c for c in CATEGORIES if result["categories"][c]["count"]),
-        ";".join(dict.fromkeys(f["rule"] for f in result["findings"])),
-        result["summary"], result["input"]["sha256"],
-        versions["checker"], versions["rules"], versions["model"],
-    ])
-    return buffer.getvalue()
+    return csv_line(summary_row(record.id, result, url=record.url, clinic=record.clinic))
 
 
 # -- compact rows: each editorial passage quoted once, in OUTPUT.passages.json ----------------
@@ -154,14 +137,14 @@ def passages_path(output: Path) -> Path:
 
 def passages_file() -> dict[str, Any]:
     """What ``OUTPUT.passages.json`` holds: every passage's quote, the credit, the data version."""
-    from checker.engine import _data_version
+    from checker.core.versions import data_version
     from checker.core.guidance import load_guidance
 
     guidance = load_guidance()
     return {"about": "What the compact rows of the batch output cite by id: the editorial's "
                      "passages (each quote verbatim; the credit line goes with every one) and "
                      "the regulator sources.",
-            "data_version": _data_version(), "credit": guidance.credit,
+            "data_version": data_version(), "credit": guidance.credit,
             "passages": {p.id: p.quote for p in guidance.passages.values()},
             "regulators": {r.id: {"source": r.source, "url": r.url, "title": r.title,
                                   "fact": r.fact} for r in guidance.regulators.values()}}

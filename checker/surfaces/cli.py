@@ -16,15 +16,12 @@ from typing import Any
 import click
 
 from checker import __version__
-from checker.core.errors import CheckerError
+from checker.core.errors import CheckerError, InputFileError
 
 log = logging.getLogger("checker")
 
 LEVEL_COLOURS = {"low": "green", "medium": "yellow", "high": "red"}
 
-
-class InputFileError(CheckerError):
-    code = "E203"
 
 
 def read_text_input(source: str) -> str:
@@ -391,7 +388,8 @@ def batch_command(input_path: str, output: Path, fmt: str, input_format: str,
       python -m checker batch pages/ -o results.jsonl --resume
       python -m checker batch adverts.jsonl -o results.jsonl --dask tcp://10.0.0.5:8786
     """
-    from checker.surfaces.batch import BatchOptions, count_records, input_kind, run_batch
+    from checker.core.records import count_records, input_kind
+    from checker.surfaces.batch import BatchOptions, run_batch
 
     if input_path != "-" and not Path(input_path).exists():
         raise click.UsageError(f"{input_path}: no such file or folder")

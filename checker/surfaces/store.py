@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator
 import orjson
 import sqlite_utils
 
-from checker.core.errors import CheckerError
+from checker.core.errors import NotFound, StoreError
 
 BUSY_TIMEOUT_MS = 30_000
 KEY_PREFIX = "ccc_"
@@ -36,12 +36,6 @@ MIN_FREE_BYTES = 32 * 1024 * 1024   # below this, health reports the store as no
 AUDIT_ANONYMOUS_DAYS = 30   # audit rows of calls made without a key are kept this long
 
 
-class StoreError(CheckerError):
-    code = "E501"
-
-
-class NotFound(StoreError):
-    code = "E502"
 
 
 def now() -> str:
@@ -528,9 +522,10 @@ class Store:
 
     def _job_rows(self, job_id: str) -> Iterator[dict[str, Any]]:
         for row in self.db.query(
-                "select seq, item_id, status, result, error from job_items where job_id = ? "
-                "order by seq", [job_id]):
+                "select seq, item_id, url, clinic, status, result, error from job_items "
+                "where job_id = ? order by seq", [job_id]):
             yield {"seq": row["seq"], "id": row["item_id"], "status": row["status"],
+                   "url": row["url"] or "", "clinic": row["clinic"] or "",
                    "result": json.loads(row["result"]) if row["result"] else None,
                    "error": row["error"]}
 

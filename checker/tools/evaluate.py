@@ -17,14 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from checker.core.errors import CheckerError, InputError
+from checker.core.errors import EvaluationInputError, InputError
 from checker.core.result import CATEGORIES
 
 FLAGGED_LEVELS = ("medium", "high")
 
-
-class EvaluationInputError(CheckerError):
-    code = "E401"
 
 
 @dataclass

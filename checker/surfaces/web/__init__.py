@@ -27,7 +27,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from checker.core.errors import CheckerError, CheckTooSlow
 from checker.core.paths import ROOT
-from checker.surfaces.store import Store, StoreError
+from checker.core.errors import StoreError
+from checker.surfaces.store import Store
 
 log = logging.getLogger(__name__)
 

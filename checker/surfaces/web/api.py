@@ -8,8 +8,6 @@ when one is sent).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -21,9 +19,11 @@ from checker import __version__
 from checker.surfaces.cli import rule_catalogue
 from checker.core.errors import BadJSON, InputError
 from checker.core.inputs import bad_character, load_json
-from checker.surfaces.store import SCHEMA_VERSION, NotFound, Store
+from checker.core.errors import NotFound, UploadError
+from checker.surfaces.store import SCHEMA_VERSION, Store
 from checker.surfaces.web import get_checker, get_store, limiter, run_check
-from checker.surfaces.web.jobs import MAX_JOB_ITEMS, UploadError, parse_upload
+from checker.surfaces.web.jobs import MAX_JOB_ITEMS, parse_upload
+from checker.surfaces.summary import SUMMARY_COLUMNS, csv_line, summary_row
 from checker.surfaces.web.openapi import openapi_document
 
 api = Blueprint("api", __name__)
@@ -384,23 +384,16 @@ def job_results(job_id: str) -> Response:
         return Response(stream_with_context(jsonl()), mimetype="application/x-ndjson")
 
     def csv_rows():  # type: ignore[no-untyped-def]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["id", "status", "level", "score", "findings", "categories",
-                         "input_sha256", "checker", "rules", "model", "error"])
+        # The batch command's summary columns, then the item's status and error (if any).
+        yield csv_line(SUMMARY_COLUMNS + ["status", "error"])
         for row in rows:
-            if row["status"] not in ("done", "error"):
-                continue
-            r = row["result"] or {}
-            cats = ";".join(c for c, v in r.get("categories", {}).items() if v["count"])
-            writer.writerow([row["id"], row["status"], r.get("level", ""), r.get("score", ""),
-                             len(r.get("findings", [])), cats, r.get("input", {}).get("sha256", ""),
-                             r.get("versions", {}).get("checker", ""),
-                             r.get("versions", {}).get("rules", ""),
-                             r.get("versions", {}).get("model", ""), row["error"] or ""])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+            if row["status"] == "done":
+                yield csv_line(summary_row(row["id"], row["result"], url=row["url"],
+                                           clinic=row["clinic"]) + ["done", ""])
+            elif row["status"] == "error":
+                blanks = [""] * (len(SUMMARY_COLUMNS) - 3)
+                yield csv_line([row["id"], row["url"], row["clinic"], *blanks, "error",
+                                row["error"] or ""])
     return Response(stream_with_context(csv_rows()), mimetype="text/csv")
 
 

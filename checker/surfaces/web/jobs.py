@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask
 
-from checker.core.errors import CheckerError, RecordsError
+from checker.core.errors import CheckerError, RecordsError, UploadError
 from checker.core.records import BadRecord, read_stream
 from checker.surfaces.store import Store
 
@@ -27,14 +27,6 @@ log = logging.getLogger(__name__)
 
 MAX_JOB_ITEMS = 100_000
 
-
-class UploadError(CheckerError):
-    code = "E601"
-
-    def __init__(self, message: str, status: int = 400, problems: list[dict[str, Any]] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.problems = problems or []
 
 
 def parse_upload(data: bytes, kind: str, max_chars: int, max_items: int = MAX_JOB_ITEMS

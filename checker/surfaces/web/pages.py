@@ -12,7 +12,7 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
 from checker.surfaces.cli import rule_catalogue
 from checker.core.guidance import load_guidance
 from checker.core.inputs import bad_character
-from checker.surfaces.store import NotFound
+from checker.core.errors import NotFound
 from checker.surfaces.web import external_url, get_checker, get_store, limiter
 from checker.surfaces.web.present import markdown_report, view
 
@@ -187,7 +187,7 @@ def guidance() -> str:
 
 @pages.get("/rules")
 def rules() -> str:
-    from checker.surfaces.web.present import CATEGORY_LABELS
+    from checker.core.result import CATEGORY_LABELS
 
     return render_template("rules.html", catalogue=rule_catalogue(get_checker().rulebook),
                            labels=CATEGORY_LABELS)
@@ -204,7 +204,7 @@ def search() -> str:
 
 @pages.get("/about")
 def about() -> str:
-    from checker.surfaces.web.present import CANNOT_TELL
+    from checker.decide.wording import CANNOT_TELL
 
     return render_template("about.html", cannot_tell=CANNOT_TELL,
                            retention_days=current_app.config["RETENTION_DAYS"],

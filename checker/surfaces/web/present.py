@@ -10,44 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.core.result import CATEGORIES, CATEGORY_LABELS
-
-LEVEL_WORDS = {
-    "high": "High risk",
-    "medium": "Some warning signs",
-    "low": "Low risk",
-}
-LEVEL_ADVICE = {
-    "high": "This text uses several of the typical sales tactics of clinics that sell unproven "
-            "treatments. Talk to an independent specialist before you pay anything.",
-    "medium": "This text makes at least one claim that a clinic should be able to back with "
-              "published evidence. Ask for it, and get an independent opinion.",
-    "low": "We found no strong warning signs in the words of this text. That does not prove the "
-           "treatment works or is safe: see what this tool cannot tell below.",
-}
-STATUS_WORDS = {
-    "no_approval": "No regulator has approved a cell product for this",
-    "approved_elsewhere": "Only a specific product is approved, somewhere else or for a narrow use",
-    "approved": "Described as approved or established care",
-}
-CANNOT_TELL = [
-    "It reads words, not the clinic's medicine: it cannot tell what is actually in a syringe, "
-    "how it was made, or whether a doctor is qualified.",
-    "A clinic can say nothing wrong and still sell something unproven; a low score is not a "
-    "clean bill of health.",
-    "It can misread a sentence, especially sarcasm, quotations and unusual wording. Every "
-    "highlighted phrase says why it was flagged, so you can judge for yourself.",
-    "It knows the approvals listed in its knowledge base (with sources, as of March 2026); a "
-    "newer approval may be missing.",
-]
-GENERAL_QUESTIONS = [
-    "Is this treatment approved by a regulator (for example the FDA or EMA) for my exact "
-    "condition? Can I see the approval?",
-    "Is this part of a registered clinical trial? What is its registration number, and why "
-    "would I pay to take part?",
-    "What is the total cost, including follow-up treatments, boosters, travel and care if "
-    "something goes wrong?",
-]
-
+from checker.decide.wording import (CANNOT_TELL, GENERAL_QUESTIONS, LEVEL_ADVICE, LEVEL_WORDS,
+                                    STATUS_WORDS)
 
 @dataclass
 class Segment:
