@@ -93,7 +93,19 @@ class Checker:
             versions=dict(self.versions),
             input={"sha256": hashlib.sha256(text.encode("utf8")).hexdigest(), "chars": len(text)},
             indications=found["indications"].indications, prices=prices,
-            questions=decision.questions, set_aside=decision.set_aside, omitted=omitted)
+            questions=decision.questions, set_aside=decision.set_aside, omitted=omitted,
+            rules={f.rule: self.rule_info(f.rule) for f in decision.findings},
+            question_rules=decision.question_rules)
+
+    def rule_info(self, rule_id: str) -> dict[str, Any]:
+        """What format 2 lists once per rule: category, severity, message, question."""
+        rule = self.rulebook.rules[rule_id]
+        info: dict[str, Any] = {"category": rule.category, "severity": rule.severity,
+                                "message": rule.message}
+        if rule.spec.question:
+            info["question"] = rule.spec.question
+        info["citations"] = len(rule.citations)   # a finding's first citations are its rule's
+        return info
 
     def context_of(self, document: Document) -> Context:
         """The document's context cues, and the sentences where a rule's ``unless`` occurs."""

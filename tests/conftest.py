@@ -27,14 +27,20 @@ def rules_checker() -> Checker:
 
 
 @pytest.fixture(scope="session")
-def result_validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads((DOCS_DIR / "result.schema.json").read_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+def result_validator() -> dict[str, jsonschema.Draft202012Validator]:
+    """A validator for each result format: its published schema."""
+    validators = {}
+    for fmt, name in (("1", "result.schema.json"), ("2", "result.v2.schema.json")):
+        schema = json.loads((DOCS_DIR / name).read_text())
+        jsonschema.Draft202012Validator.check_schema(schema)
+        validators[fmt] = jsonschema.Draft202012Validator(
+            schema, format_checker=jsonschema.FormatChecker())
+    return validators
 
 
-def assert_valid_result(validator, text: str, result: dict) -> None:
-    """Schema-valid, and every span points into the user's own text."""
+def assert_valid_result(validators, text: str, result: dict) -> None:
+    """Valid against its format's schema, and every span points into the user's own text."""
+    validator = validators[result["format"]]
     errors = sorted(validator.iter_errors(result), key=lambda e: list(e.path))
     assert not errors, "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
     for f in result["findings"]:

@@ -13,6 +13,7 @@ from hypothesis import settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from checker.core.paths import ROOT
+from checker.formats import to_v2
 from checker.surfaces.store import Store
 from checker.surfaces.web import create_app
 from checker.surfaces.web.jobs import JobWorker
@@ -252,9 +253,11 @@ def test_rerunning_a_stored_input_with_the_same_versions_gives_the_same_result(c
     text = SAMPLES[2].read_text()
     stored_id = client.post("/api/v1/check", json={"text": text}).get_json()["id"]
     stored = client.get(f"/api/v1/checks/{stored_id}").get_json()
-    assert stored["result"]["versions"] == checker.versions
-    again = checker.check(stored["text"]).to_dict()
+    assert stored["result"]["versions"] == checker.versions and stored["result"]["format"] == "2"
+    again = json.loads(json.dumps(to_v2(checker.check(stored["text"]))))
     assert again == stored["result"]
+    as_v1 = client.get(f"/api/v1/checks/{stored_id}?format=1").get_json()["result"]
+    assert as_v1 == json.loads(json.dumps(checker.check(stored["text"]).to_dict()))
 
 
 def test_health_rules_openapi_and_docs(client, checker):

@@ -187,7 +187,7 @@ def test_compact_rows_expand_to_exactly_the_full_rows_and_are_much_smaller(tmp_p
     rows.append({"id": "bad", "text": ""})
     source = write_jsonl(tmp_path / "in.jsonl", rows)
     full, compact = tmp_path / "full.jsonl", tmp_path / "compact.jsonl"
-    run_batch(BatchOptions(source, full, workers=1, classifier=False))
+    run_batch(BatchOptions(source, full, workers=1, classifier=False, result_format="1"))
     proc = batch(str(source), "-o", str(compact), "--format", "compact", "--workers", "1",
                  "--no-classifier")
     assert proc.returncode == 0, proc.stderr.decode()

@@ -116,6 +116,10 @@ class Result:
     questions: list[str] = field(default_factory=list)
     set_aside: list[dict[str, Any]] = field(default_factory=list)
     omitted: dict[str, int] = field(default_factory=dict)   # what the bounds left out, counted
+    # The rules the findings come from (category, severity, message, question) and the rule of
+    # each question: not part of format 1; format 2 lists them once (checker.formats).
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    question_rules: list[str] = field(default_factory=list)
 
     def to_dict(self, compact: bool = False) -> dict[str, Any]:
         """Result format v1; ``compact`` cites passages and regulator sources by id only."""

@@ -27,6 +27,7 @@ class Decision:
     questions: list[str]
     set_aside: list[dict[str, Any]]
     omitted: dict[str, int] = field(default_factory=dict)
+    question_rules: list[str] = field(default_factory=list)   # the rule of each question
 
 
 def decide(hits: list[RuleHit]) -> Decision:
@@ -42,8 +43,10 @@ def decide(hits: list[RuleHit]) -> Decision:
         f.id = f"f{i}"
     score, level, categories = score_findings(findings)
     questions: list[str] = []
+    question_rules: list[str] = []
     for f in sorted(findings, key=lambda f: (-f.weight, f.start)):
         if f.question and f.question not in questions:
             questions.append(f.question)
+            question_rules.append(f.rule)
     return Decision(score, level, summarise(level, findings), categories, findings, questions,
-                    set_aside, omitted)
+                    set_aside, omitted, question_rules)

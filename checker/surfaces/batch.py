@@ -40,6 +40,7 @@ import orjson
 
 from checker.core.errors import BatchError, CheckerError
 from checker.core.records import BadRecord, Record, read_input
+from checker.formats import to_v2
 from checker.surfaces.summary import SUMMARY_COLUMNS, csv_line, summary_row
 
 log = logging.getLogger(__name__)
@@ -193,14 +194,17 @@ def _score_one(checker: Any, record: Record | BadRecord, fmt: str) -> Scored | F
     if isinstance(record, BadRecord):
         return Failed(record.line, record.id, record.problem)
     try:
-        result = checker.check(record.text).to_dict(compact=fmt == "compact")
+        checked = checker.check(record.text)
+        # jsonl rows hold format 2 ("jsonl:1" is format 1); compact and csv rows format 1
+        result = to_v2(checked) if fmt == "jsonl" else checked.to_dict(compact=fmt == "compact")
     except CheckerError as exc:
         return Failed(record.line, record.id, exc.message)
     except Exception as exc:  # a bug must not stop a run of millions; it is logged in full
         log.exception("record %s (line %s) failed", record.id, record.line)
         return Failed(record.line, record.id, f"internal error ({type(exc).__name__}: {exc})")
     versions = json.dumps(result["versions"], sort_keys=True)
-    return Scored(record.line, record.id, format_row(record, result, fmt), versions)
+    row_kind = "jsonl" if fmt == "jsonl:1" else fmt
+    return Scored(record.line, record.id, format_row(record, result, row_kind), versions)
 
 
 def score_chunk(chunk: list[Record | BadRecord], classifier: bool, fmt: str
@@ -374,7 +378,7 @@ def _done_ids(output: Path, fmt: str) -> tuple[set[str], str | None]:
     versions = None
     lines = _complete_lines(output)
     try:
-        if fmt in ("jsonl", "compact"):
+        if fmt in ("jsonl", "jsonl:1", "compact"):
             for line in lines:
                 if line.strip():
                     row = json.loads(line)
@@ -382,6 +386,10 @@ def _done_ids(output: Path, fmt: str) -> tuple[set[str], str | None]:
                         other = "compact" if row.get("compact") else "jsonl"
                         raise BatchError(f"{output} holds {other} rows: resume it with "
                                          f"--format {other}")
+                    held = row["result"].get("format")
+                    if fmt != "compact" and held != ("1" if fmt == "jsonl:1" else "2"):
+                        raise BatchError(f"{output} holds format {held} results: resume it "
+                                         f"with --result-format {held}")
                     ids.add(str(row["id"]))
                     versions = json.dumps(row["result"]["versions"], sort_keys=True)
         else:
@@ -419,6 +427,7 @@ class BatchOptions:
     output: Path
     fmt: str = "jsonl"
     input_kind: str = "auto"
+    result_format: str = "2"            # of jsonl rows; compact and csv rows are format 1
     workers: int | None = None          # None: every core
     dask: str | None = None             # a scheduler address, or "local"
     resume: bool = False
@@ -491,13 +500,19 @@ def _chunks(records: Iterable[Record | BadRecord], size: int
         yield chunk
 
 
+def _row_kind(options: BatchOptions) -> str:
+    """What a worker writes: "jsonl" (format 2 results), "jsonl:1", "compact" or "csv"."""
+    return "jsonl:1" if options.fmt == "jsonl" and options.result_format == "1" else options.fmt
+
+
 def _engine(options: BatchOptions) -> _Engine:
     workers = options.workers or os.cpu_count() or 1
+    kind = _row_kind(options)
     if options.dask:
-        return _Dask(options.classifier, options.fmt, options.dask, workers)
+        return _Dask(options.classifier, kind, options.dask, workers)
     if workers == 1:
-        return _Engine(options.classifier, options.fmt)
-    return _ProcessPool(options.classifier, options.fmt, workers)
+        return _Engine(options.classifier, kind)
+    return _ProcessPool(options.classifier, kind, workers)
 
 
 def run_batch(options: BatchOptions, progress: Callable[[int], None] | None = None
@@ -515,7 +530,7 @@ def run_batch(options: BatchOptions, progress: Callable[[int], None] | None = No
         raise BatchError(f"{output} already exists: add --resume to carry on where it stopped, "
                          f"or --force to start again")
     if options.resume and exists:
-        done, earlier_versions = _done_ids(output, options.fmt)
+        done, earlier_versions = _done_ids(output, _row_kind(options))
         if errors_path.exists():
             reported = _reported(errors_path)
     append = options.resume and exists

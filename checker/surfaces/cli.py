@@ -74,11 +74,15 @@ _register_server_commands()
 @cli.command("check")
 @click.argument("source", required=False, metavar="[FILE|-]")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
-              show_default=True, help="json: result format v1; text: a readable report.")
+              show_default=True, help="json: the result (docs/result.v2.schema.json); text: a "
+                                      "readable report.")
+@click.option("--result-format", type=click.Choice(["2", "1"]), default="2", show_default=True,
+              help="With --format json: result format 2, or the former format 1 (one more release).")
 @click.option("--no-classifier", is_flag=True, help="Rules only: do not use the trained model.")
 @click.option("--color/--no-color", default=None,
               help="Highlight spans with colours (default: only on a terminal).")
-def check_command(source: str | None, fmt: str, no_classifier: bool, color: bool | None) -> None:
+def check_command(source: str | None, fmt: str, result_format: str, no_classifier: bool,
+                  color: bool | None) -> None:
     """Check one advert (a file, or - for standard input) and print the result.
 
     \b
@@ -95,7 +99,9 @@ def check_command(source: str | None, fmt: str, no_classifier: bool, color: bool
     text = read_text_input(source)
     result = check(text, classifier=not no_classifier)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        from checker.formats import as_format
+
+        click.echo(json.dumps(as_format(result, result_format), ensure_ascii=False, indent=2))
     else:
         colour = sys.stdout.isatty() if color is None else color
         click.echo(render_text_report(text, result.to_dict(), colour), color=colour)
@@ -352,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
               help="jsonl: {id, url, clinic, result}; compact: the same, but the editorial "
                    "quotes and regulator sources are written once, to OUTPUT.passages.json, and "
                    "cited by id (under half the size); csv: one summary row.")
+@click.option("--result-format", type=click.Choice(["2", "1"]), default="2", show_default=True,
+              help="jsonl rows: result format 2, or the former format 1 (one more release; "
+                   "compact rows are format 1).")
 @click.option("--input-format", type=click.Choice(["auto", "jsonl", "csv", "folder"]),
               default="auto", show_default=True,
               help="auto: a folder, *.csv, or else JSON Lines (- reads JSON Lines from stdin).")
@@ -370,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
               help="Show a progress bar (default: only on a terminal).")
 @click.option("--stats", "stats_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also write the summary as JSON to this file.")
-def batch_command(input_path: str, output: Path, fmt: str, input_format: str,
+def batch_command(input_path: str, output: Path, fmt: str, result_format: str, input_format: str,
                   workers: int | None, dask_address: str | None, resume: bool, force: bool,
                   errors_path: Path | None, no_classifier: bool, chunk_size: int | None,
                   progress: bool | None, stats_path: Path | None) -> None:
@@ -395,8 +404,9 @@ def batch_command(input_path: str, output: Path, fmt: str, input_format: str,
         raise click.UsageError(f"{input_path}: no such file or folder")
     if resume and force:
         raise click.UsageError("--resume and --force contradict each other")
-    options = BatchOptions(input_path, output, fmt, input_kind(input_path, input_format), workers,
-                           dask_address, resume, force, errors_path, not no_classifier, chunk_size)
+    options = BatchOptions(input_path, output, fmt, input_kind(input_path, input_format),
+                           result_format, workers, dask_address, resume, force, errors_path,
+                           not no_classifier, chunk_size)
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show:

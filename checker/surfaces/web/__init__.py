@@ -220,11 +220,11 @@ def get_checker() -> Any:
     return current_app.extensions["checker"]
 
 
-def run_check(text: str) -> dict[str, Any]:
-    """Check ``text`` for a request, within the app's time budget (CHECK_SECONDS)."""
+def run_check(text: str) -> Any:
+    """Check ``text`` for a request, within the app's time budget (CHECK_SECONDS): a Result."""
     from flask import current_app
 
-    return get_checker().check(text, budget=current_app.config["CHECK_SECONDS"]).to_dict()
+    return get_checker().check(text, budget=current_app.config["CHECK_SECONDS"])
 
 
 def _wants_json() -> bool:

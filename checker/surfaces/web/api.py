@@ -23,6 +23,7 @@ from checker.core.errors import NotFound, UploadError
 from checker.surfaces.store import SCHEMA_VERSION, Store
 from checker.surfaces.web import get_checker, get_store, limiter, run_check
 from checker.surfaces.web.jobs import MAX_JOB_ITEMS, parse_upload
+from checker.formats import as_format, to_v1, to_v2
 from checker.surfaces.summary import SUMMARY_COLUMNS, csv_line, summary_row
 from checker.surfaces.web.openapi import openapi_document
 
@@ -224,9 +225,12 @@ def check() -> Response:
     publish = _optional_bool(body, "publish", False)
     if publish and not save:
         raise ApiProblem(400, "Cannot publish", "A check that is not saved cannot be published.")
-    result = run_check(text)
+    fmt = _result_format()
+    checked = run_check(text)
+    result = as_format(checked, fmt)
     if save:
-        saved = get_store().save_check(text, result, source="api", clinic=clinic, url=url,
+        stored = result if fmt == "2" else to_v2(checked)
+        saved = get_store().save_check(text, stored, source="api", clinic=clinic, url=url,
                                        key_id=key.id if key else None, publish=publish)
         result["id"] = saved.id
         result["delete_token"] = saved.delete_token
@@ -273,12 +277,15 @@ def batch() -> Response:
         raise ApiProblem(413, "Batch too large",
                          f"The texts of a batch hold at most {MAX_BATCH_CHARS:,} characters in "
                          f"all (got {chars:,}); use POST /api/v1/jobs for more.")
+    fmt = _result_format()
     store = get_store()
     results = []
     for item_id, text, url, clinic in checked:
-        result = run_check(text)
+        outcome = run_check(text)
+        result = as_format(outcome, fmt)
         if save:
-            saved = store.save_check(text, result, source="api", clinic=clinic, url=url,
+            stored = result if fmt == "2" else to_v2(outcome)
+            saved = store.save_check(text, stored, source="api", clinic=clinic, url=url,
                                      key_id=key.id, publish=publish)
             result["check_id"] = saved.id
             result["published"] = publish
@@ -358,10 +365,13 @@ def job_status(job_id: str) -> Response:
 @limiter.limit(_read_limit, key_func=_rate_key)
 def job_results(job_id: str) -> Response:
     _owned_job(job_id)
-    _only_query("format")
+    _only_query("format", "result_format")
     fmt = request.args.get("format", "jsonl")
     if fmt not in ("jsonl", "csv"):
         raise ApiProblem(400, "Unknown format", "format must be jsonl or csv.")
+    result_format = request.args.get("result_format", "2")
+    if result_format not in ("1", "2"):
+        raise ApiProblem(400, "Unknown format", "result_format must be 2 (the default) or 1.")
     db_path = current_app.config["DATABASE"]
 
     def job_rows():  # type: ignore[no-untyped-def]
@@ -378,7 +388,10 @@ def job_results(job_id: str) -> Response:
             for row in rows:
                 if row["status"] in ("done", "error"):
                     out = {"id": row["id"], "status": row["status"]}
-                    out.update(row["result"] or {"error": row["error"]})
+                    result = row["result"]
+                    if result is not None and result_format == "1":
+                        result = to_v1(result)
+                    out.update(result or {"error": row["error"]})
                     yield json.dumps(out, ensure_ascii=False) + "\n"
         # Streamed, so a 100,000-item job is never held in memory.
         return Response(stream_with_context(jsonl()), mimetype="application/x-ndjson")
@@ -413,7 +426,10 @@ def _stored(check_id: str) -> dict[str, Any]:
 @api.get("/api/v1/checks/<check_id>")
 @limiter.limit(_read_limit, key_func=_rate_key)
 def get_check(check_id: str) -> Response:
+    fmt = _result_format()
     row = _stored(check_id)
+    if fmt == "1":
+        row["result"] = to_v1(row["result"])   # checks stored before format 2 stay format 1
     key = g.get("api_key")
     out = {"id": row["id"], "created": row["created"], "source": row["source"],
            "text": row["text"], "clinic": row["clinic"], "url": row["url"],
@@ -440,6 +456,15 @@ def delete_check(check_id: str) -> Response:
     get_store().delete_check(check_id)
     _audit(204, target=check_id)
     return Response(status=204)
+
+
+def _result_format() -> str:
+    """The result format asked for with ?format= (2, the default, or 1 for one more release)."""
+    fmt = request.args.get("format", "2")
+    if fmt not in ("1", "2"):
+        raise ApiProblem(400, "Unknown format",
+                         "format must be 2 (the default) or 1 (the former shape).")
+    return fmt
 
 
 def _only_query(*allowed: str) -> None:

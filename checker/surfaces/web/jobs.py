@@ -21,6 +21,7 @@ from flask import Flask
 
 from checker.core.errors import CheckerError, RecordsError, UploadError
 from checker.core.records import BadRecord, read_stream
+from checker.formats import to_v2
 from checker.surfaces.store import Store
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ class JobWorker(threading.Thread):
     def _score(self, store: Store, items: list[dict[str, Any]]) -> None:
         for item in items:
             try:
-                result = self.checker.check(item["text"], budget=self.budget).to_dict()
+                result = to_v2(self.checker.check(item["text"], budget=self.budget))
                 store.finish_item(item["job_id"], item["seq"], self.worker_id, result=result)
             except CheckerError as exc:
                 store.finish_item(item["job_id"], item["seq"], self.worker_id, result=None,

@@ -28,22 +28,27 @@ def _problem_response(description: str) -> dict[str, Any]:
 
 
 def _result_schemas() -> dict[str, Any]:
-    schema = json.loads((DOCS_DIR / "result.schema.json").read_text())
-    defs = schema.pop("$defs")
-    for key in ("$schema", "$id"):
-        schema.pop(key, None)
+    """Result (format 2, the default, or format 1 with ?format=1) from the published schemas:
+    docs/result.v2.schema.json and docs/result.schema.json, their $defs moved to components."""
+    out: dict[str, Any] = {"Result": {"anyOf": [{"$ref": "#/components/schemas/ResultV2"},
+                                                {"$ref": "#/components/schemas/ResultV1"}]}}
+    for name, file in (("ResultV2", "result.v2.schema.json"), ("ResultV1", "result.schema.json")):
+        schema = json.loads((DOCS_DIR / file).read_text())
+        defs = schema.pop("$defs")
+        for key in ("$schema", "$id"):
+            schema.pop(key, None)
 
-    def rewrite(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: ("#/components/schemas/Result_" + v.split("/")[-1]
-                        if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/")
-                        else rewrite(v)) for k, v in node.items()}
-        if isinstance(node, list):
-            return [rewrite(x) for x in node]
-        return node
+        def rewrite(node: Any, prefix: str = name) -> Any:
+            if isinstance(node, dict):
+                return {k: (f"#/components/schemas/{prefix}_" + v.split("/")[-1]
+                            if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/")
+                            else rewrite(v)) for k, v in node.items()}
+            if isinstance(node, list):
+                return [rewrite(x) for x in node]
+            return node
 
-    out = {"Result": rewrite(schema)}
-    out.update({f"Result_{name}": rewrite(d) for name, d in defs.items()})
+        out[name] = rewrite(schema)
+        out.update({f"{name}_{d}": rewrite(body) for d, body in defs.items()})
     return out
 
 
@@ -169,6 +174,10 @@ def _document() -> dict[str, Any]:
     }
     schemas.update(_result_schemas())
     security = [{"bearer": []}]
+    result_format = [{"name": "format", "in": "query", "required": False,
+                      "schema": {"enum": ["2", "1"], "default": "2"},
+                      "description": "Result format: 2 (each source and rule once), or 1 (the "
+                                     "former shape, for one more release)"}]
     paging = [{"name": "limit", "in": "query", "required": False,
                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
               {"name": "offset", "in": "query", "required": False,
@@ -194,6 +203,7 @@ def _document() -> dict[str, Any]:
             "/api/v1/check": {"post": {
                 "summary": "Check one text", "operationId": "check",
                 "description": "Open to all (rate limited per address); a key raises the limit.",
+                "parameters": result_format,
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/CheckRequest"}}}},
                 "responses": {"200": {"description": "The result (format 1), with its id when saved",
@@ -202,7 +212,7 @@ def _document() -> dict[str, Any]:
                               **errors, **auth_errors}}},
             "/api/v1/batch": {"post": {
                 "summary": f"Check up to {MAX_BATCH_ITEMS} texts", "operationId": "batch",
-                "security": security,
+                "security": security, "parameters": result_format,
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/BatchRequest"}}}},
                 "responses": {"200": {"description": "Results in input order, each with its id",
@@ -235,7 +245,9 @@ def _document() -> dict[str, Any]:
                 "parameters": [{"name": "job_id", "in": "path", "required": True,
                                 "schema": {"type": "string"}},
                                {"name": "format", "in": "query", "required": False,
-                                "schema": {"enum": ["jsonl", "csv"], "default": "jsonl"}}],
+                                "schema": {"enum": ["jsonl", "csv"], "default": "jsonl"}},
+                               {"name": "result_format", "in": "query", "required": False,
+                                "schema": {"enum": ["2", "1"], "default": "2"}}],
                 "responses": {"200": {"description": "One line per finished item", "content": {
                     "application/x-ndjson": {"schema": {"type": "string"}},
                     "text/csv": {"schema": {"type": "string"}}}},
@@ -246,9 +258,10 @@ def _document() -> dict[str, Any]:
                 "description": "A check made with a key is readable with that key only, "
                                "unless published; one made without a key, by its id.",
                 "parameters": [{"name": "check_id", "in": "path", "required": True,
-                                "schema": {"type": "string"}}],
+                                "schema": {"type": "string"}}, *result_format],
                 "responses": {"200": {"description": "Stored check", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/StoredCheck"}}}},
+                    "400": _problem_response("Unknown format"),
                     "404": _problem_response("Unknown check, or not this caller's"),
                     **read_errors, **auth_errors}}, "delete": {
                 "summary": "Delete a stored check for good", "operationId": "deleteCheck",

@@ -12,6 +12,7 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
 from checker.surfaces.cli import rule_catalogue
 from checker.core.guidance import load_guidance
 from checker.core.inputs import bad_character
+from checker.formats import to_v1, to_v2
 from checker.core.errors import NotFound
 from checker.surfaces.web import external_url, get_checker, get_store, limiter
 from checker.surfaces.web.present import markdown_report, view
@@ -62,7 +63,7 @@ def _checked_form() -> tuple[Any, dict[str, Any] | None]:
         message, status = problem
         page = render_template("index.html", values=values, error=message, limit=_limit())
         return (page, status), None
-    return values, get_checker().check(values["text"]).to_dict()
+    return values, get_checker().check(values["text"])
 
 
 @pages.get("/")
@@ -77,11 +78,12 @@ def check() -> Any:
     if result is None:
         return values  # the form again, with the problem explained
     if values["dont_save"]:
+        result = result.to_dict()
         return render_template("result.html", result=result, text=values["text"],
                                clinic=values["clinic"], url=_safe_url(values["url"]),
                                url_text=values["url"], check=None, saved=False,
                                **view(result, values["text"]))
-    saved = get_store().save_check(values["text"], result, source="web", clinic=values["clinic"],
+    saved = get_store().save_check(values["text"], to_v2(result), source="web", clinic=values["clinic"],
                                    url=values["url"], publish=values["publish"])
     # The delete link is shown once, on the page this redirects to (the session cookie carries
     # it there and the page takes it out again).
@@ -155,9 +157,10 @@ def report_unsaved(fmt: str) -> Any:
     """Reports for a check the user chose not to save: the text comes back in the form."""
     if fmt not in ("md", "html"):
         abort(404)
-    values, result = _checked_form()
-    if result is None:
+    values, checked = _checked_form()
+    if checked is None:
         return values
+    result = checked.to_dict()
     if fmt == "md":
         body = markdown_report(result, values["text"], clinic=values["clinic"], url=values["url"])
         return _download(body, "claim-check.md", "text/markdown; charset=utf-8")
@@ -212,7 +215,8 @@ def about() -> str:
 
 
 def _saved(check_id: str) -> dict[str, Any]:
-    """A stored check the web may show: made on the form or the open API, or published.
+    """A stored check the web may show: made on the form or the open API, or published; its
+    result in format 1, which the pages lay out (checks are stored in format 2).
 
     A check made with an API key belongs to that key: the web shows it only once published.
     """
@@ -224,6 +228,7 @@ def _saved(check_id: str) -> dict[str, Any]:
         abort(404)
     if row["key_id"] and not row["published"]:
         abort(404)
+    row["result"] = to_v1(row["result"])
     return row
 
 
