@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from checker.core.versions import CHECKER_VERSION as __version__
+
 __all__ = ["check", "Result", "Finding", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover

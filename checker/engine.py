@@ -17,18 +17,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from checker import __version__
+from checker.core.versions import CHECKER_VERSION as __version__
 from checker.context.weighing import Context
 from checker.core.document import Document, analyse
 from checker.core.errors import CheckTooSlow, InputError, InputTooLarge
 from checker.core.hits import RuleHit
-from checker.core.inputs import bad_character
+from checker.core.inputs import bad_character, has_text
 from checker.core.paths import MODELS_DIR
 from checker.core.result import Result
 from checker.core.versions import data_version
 from checker.decide import decide
 from checker.detect.base import Detection, Detector
-from checker.detect.classifier import ClaimModel, ClassifierDetector
+from checker.detect.claim_model import ClaimModel
+from checker.detect.classifier import ClassifierDetector
 from checker.detect.indications import IndicationDetector
 from checker.detect.money import RATES_DATE
 from checker.detect.prices import PriceDetector
@@ -150,7 +151,7 @@ def classifier_beyond(classifier_hits: list[RuleHit], others: list[RuleHit],
 def _readable(text: Any) -> None:
     if not isinstance(text, str):
         raise InputError(f"text must be a string, not {type(text).__name__}")
-    if not text.strip():
+    if not has_text(text):
         raise InputError("the text is empty")
     if len(text) > MAX_CHARS:
         raise InputTooLarge(f"the text has {len(text):,} characters; the limit is {MAX_CHARS:,}")

@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from checker.detect import classifier as clf
+from checker.detect import claim_model
+from checker.tools import train as clf
 from checker.engine import Checker
 from checker.core.errors import ModelError
 from checker.core.paths import MODELS_DIR
@@ -88,6 +89,7 @@ def test_a_model_file_with_untrusted_types_is_refused(tmp_path, monkeypatch):
     models = tmp_path / "models"
     shutil.copytree(MODELS_DIR, models)
     # skops trusts plain scikit-learn types itself; the calibration internals need our list.
-    monkeypatch.setattr(clf, "TRUSTED_TYPES", [t for t in clf.TRUSTED_TYPES if "calibration" not in t])
+    monkeypatch.setattr(claim_model, "TRUSTED_TYPES",
+                        [t for t in claim_model.TRUSTED_TYPES if "calibration" not in t])
     with pytest.raises(ModelError, match="do not trust"):
-        clf.ClaimModel.load(models)
+        claim_model.ClaimModel.load(models)

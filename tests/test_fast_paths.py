@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from spacy.matcher import Matcher
 
-from checker.detect.classifier import ClaimModel, load_corpus
+from checker.detect.claim_model import ClaimModel
+from checker.tools.train import load_corpus
 from checker.core.nlp import get_nlp
 from checker.core.paths import ROOT
 from checker.detect.token_matcher import TokenMatcher

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from checker.context.spec import CLAUSE_REACH, MODIFIER_KINDS
 from checker.core.document import Document
-
-if TYPE_CHECKING:  # pragma: no cover
-    from checker.context.vocabulary import ContextVocabulary
 
 @dataclass(frozen=True)
 class Cue:
@@ -30,7 +27,7 @@ class Cue:
 class Marks:
     """Every context cue of one document, indexed by sentence."""
 
-    vocabulary: "ContextVocabulary"
+    vocabulary: Any   # the ContextVocabulary that found the cues (checker.context.vocabulary)
     document: Document
     treatment_sents: set[int]
     medical_sents: set[int]

@@ -9,11 +9,23 @@ clear message here, the same words on every surface.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from checker.core.errors import BadJSON
 
 MAX_JSON_DEPTH = 100   # far more than any request of ours needs
+
+
+# A character a reader can see: not white space in Python's sense (which counts U+0085 and
+# U+001C-U+001F) nor in JSON Schema's (ECMA-262, which counts the byte-order mark U+FEFF).
+_VISIBLE = re.compile(r"[^\s\ufeff]")
+VISIBLE_PATTERN = "[^\\s\\u0085\\u001c-\\u001f\\ufeff]"   # the same, for a JSON Schema
+
+
+def has_text(value: str) -> bool:
+    """Whether ``value`` holds at least one character a reader can see."""
+    return _VISIBLE.search(value) is not None
 
 
 def bad_character(value: str) -> str | None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any, Iterator, NamedTuple
 
 from checker.core.errors import BadJSON, RecordsError
-from checker.core.inputs import bad_character, load_json
+from checker.core.inputs import bad_character, has_text, load_json
 
 INPUT_KINDS = ("auto", "jsonl", "csv", "folder")
 FOLDER_SUFFIXES = (".txt", ".html", ".htm")
@@ -100,7 +100,7 @@ def _record(line: int | None, fields: dict[str, Any]) -> Record | BadRecord:
     if problem:
         return BadRecord(line, None, f"the id cannot be read: {problem}")
     text = fields.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not has_text(text):
         return BadRecord(line, item_id, "no text")
     url, clinic = fields.get("url"), fields.get("clinic")
     url = "" if url is None else str(url)
@@ -225,7 +225,7 @@ def _read_folder(folder: Path) -> Iterator[Record | BadRecord]:
             line = data.count(b"\n", 0, exc.start) + 1
             yield BadRecord(None, item_id, f"not UTF-8 text (line {line}, byte {exc.start + 1})")
             continue
-        if not text.strip():
+        if not has_text(text):
             yield BadRecord(None, item_id, "no text")
             continue
         yield Record(None, item_id, text)

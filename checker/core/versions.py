@@ -1,10 +1,13 @@
-"""The version of the data a result depends on, besides the rules and the model."""
+"""The versions a result depends on: the checker's own, and the data's (besides the rules'
+and the model's, which their loaders compute)."""
 
 from __future__ import annotations
 
 import hashlib
 
 from checker.core.paths import CORPUS_DIR
+
+CHECKER_VERSION = "0.2.0"   # 0.2: result format 2, private by default
 
 DATA_FILES = ("editorial/passages.yaml", "regulators.yaml", "conditions.yaml", "therapies.yaml",
               "fx_rates.yaml")

@@ -198,6 +198,18 @@ class RuleBook:
             digest.update(path.read_bytes())
         return "sha256:" + digest.hexdigest()[:16]
 
+    def catalogue(self) -> dict[str, Any]:
+        """Every rule with its message and citations, grouped by category, as the API, the
+        rules page and ``python -m checker rules`` show it."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for category, rules in self.by_category().items():
+            out[category] = [{
+                "id": r.id, "category": r.category, "severity": r.severity, "message": r.message,
+                "question": r.spec.question, "context": r.spec.context,
+                "citations": [c.to_dict() for c in r.citations],
+            } for r in sorted(rules, key=lambda r: r.id)]
+        return {"version": self.version, "categories": out}
+
     def by_category(self) -> dict[str, list[Rule]]:
         out: dict[str, list[Rule]] = {c: [] for c in CATEGORIES}
         for rule in self.rules.values():

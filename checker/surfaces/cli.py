@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from checker import __version__
+from checker.core.versions import CHECKER_VERSION as __version__
 from checker.core.errors import CheckerError, InputFileError
 
 log = logging.getLogger("checker")
@@ -129,7 +129,7 @@ def rules_command(validate_only: bool, fmt: str) -> None:
         click.echo(f"ok: {len(book.rules)} rules in {len(book.files)} files, {examples} examples, "
                    f"version {book.version}")
         return
-    catalogue = rule_catalogue(book)
+    catalogue = book.catalogue()
     if fmt == "json":
         click.echo(json.dumps(catalogue, ensure_ascii=False, indent=2))
         return
@@ -204,7 +204,7 @@ def train_command(dev_path: Path | None) -> None:
     """
     import time as _time
 
-    from checker.detect import classifier as clf
+    from checker.tools import train as clf
     from checker.core.paths import MODELS_DIR, ROOT
 
     started = _time.perf_counter()
@@ -250,18 +250,6 @@ def docs_command() -> None:
     path = DOCS_DIR / "coverage.md"
     path.write_text(coverage_markdown(load_rules(), load_guidance()), encoding="utf8")
     click.echo(f"wrote {path}")
-
-
-def rule_catalogue(book: Any) -> dict[str, Any]:
-    """Every rule with its message and citations, grouped by category (also served by the API)."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for category, rules in book.by_category().items():
-        out[category] = [{
-            "id": r.id, "category": r.category, "severity": r.severity, "message": r.message,
-            "question": r.spec.question, "context": r.spec.context,
-            "citations": [c.to_dict() for c in r.citations],
-        } for r in sorted(rules, key=lambda r: r.id)]
-    return {"version": book.version, "categories": out}
 
 
 def first_sentence(text: str) -> str:

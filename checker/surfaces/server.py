@@ -73,7 +73,7 @@ def _worker_class() -> type:
 
 
 def _resolve_db(db: str | None) -> str:
-    from checker.surfaces.web import database_path
+    from checker.surfaces.web.shared import database_path
 
     path = database_path(db)
     os.environ["CHECKER_DB"] = str(path)  # workers read it when they build the app

@@ -23,7 +23,7 @@ small window, so the running time is linear in the length of the text.
    "dollars", "pesos", "baht", ...).  A number with no currency is not a
    price; the only implied currencies are "grand" (USD) and "lakh"/"crore"
    (INR).  Written numbers ("twenty-five thousand US dollars") are found by
-   ``_WORDNUM_RE`` and need a currency word right after them.
+   ``WORDNUM_RE`` and need a currency word right after them.
 3. *Ranges.*  Two neighbouring numbers joined by "-", "–", "to", "~" (or
    "between X and Y") become one mention when they share a currency (one side
    may omit it: "5.000-8.000 €") and the second is larger.

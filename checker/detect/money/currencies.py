@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from checker.detect.money.numbers import _S, _SP
+from checker.detect.money.numbers import S, SP
 
 # normalised marker -> (ISO code, generic?)  A generic marker ("$", "dollars",
 # "¥") gives way to a specific one on the other side of the number or range.
@@ -51,14 +51,14 @@ _ISO_CODES = (
     "USD|EUR|GBP|JPY|MXN|INR|CAD|AUD|THB|CNY|RMB|KRW|TRY|COP|PAB|CHF|AED|SGD|"
     "CRC|DOP|PHP|MYR|BRL|RUB|UAH|KZT|NZD|HKD"
 )
-_SYMBOLS = "$€£¥￥₹₩₺฿₱₡₽₴₸"
+SYMBOLS = "$€£¥￥₹₩₺฿₱₡₽₴₸"
 # Markers that are also ordinary words or abbreviations: only trusted for
 # amounts of at least this size.
-_MIN_AMOUNT = {"try": 100, "tl": 100, "php": 100, "rm": 10, "fr": 10, "dh": 10, "won": 1000}
+MIN_AMOUNT = {"try": 100, "tl": 100, "php": 100, "rm": 10, "fr": 10, "dh": 10, "won": 1000}
 
 # A marker written before the number.
-_PRE_PAT = (
-    r"CN¥|[" + re.escape(_SYMBOLS) + r"]"
+PRE_PAT = (
+    r"CN¥|[" + re.escape(SYMBOLS) + r"]"
     r"|(?<![A-Za-z])(?:US ?\$|(?:MX|Mex|CA|CAN|Can|CDN|AU|NZ|HK|RD|COL|Col|COP|R|S|C|A)\$)"
     r"|(?<![A-Za-z])(?:" + _ISO_CODES + r"|Php)(?: ?\$)?"
     r"|(?<![A-Za-z])(?:Rs\.?|TL|RM|SFr\.?|Fr\.|Dhs\.?|Dh|B/\.)"
@@ -74,24 +74,24 @@ _POST_WORDS = (
     r"|tenge|colones|colón|balboas?"
 )
 # A marker written after the number (or its multiplier).
-_POST_PAT = (
-    r"CN¥(?!" + _SP + r"?\d)|[" + re.escape(_SYMBOLS) + r"円元](?!" + _SP + r"?\d)"
+POST_PAT = (
+    r"CN¥(?!" + SP + r"?\d)|[" + re.escape(SYMBOLS) + r"円元](?!" + SP + r"?\d)"
     r"|(?:" + _ISO_CODES + r"|Rs\.?|TL|SFr\.?|Fr\.|Dhs|руб\.?|грн\.?|тг)(?![A-Za-z])"
     r"|(?i:" + _POST_WORDS + r")(?![A-Za-z])"
 )
-_POST_RE = re.compile(_SP + r"{0,2}(?:" + _POST_PAT + r")")
+POST_RE = re.compile(SP + r"{0,2}(?:" + POST_PAT + r")")
 
 
 @functools.lru_cache(maxsize=1024)
-def _norm_marker(s: str) -> str:
+def norm_marker(s: str) -> str:
     s = " ".join(s.replace(".", " ").split()).lower()
     s = s.replace(" $", "$")
     return s
 
 
 @functools.lru_cache(maxsize=1024)
-def _currency_of(marker: str) -> tuple[str, bool] | None:
-    n = _norm_marker(marker)
+def currency_of(marker: str) -> tuple[str, bool] | None:
+    n = norm_marker(marker)
     if n in _CURRENCY:
         return _CURRENCY[n]
     if n.endswith("$"):  # "USD $", "SGD$"
@@ -101,7 +101,7 @@ def _currency_of(marker: str) -> tuple[str, bool] | None:
     return None
 
 
-def _pick_currency(a: tuple[str, bool] | None, b: tuple[str, bool] | None) -> tuple[str, bool] | None:
+def pick_currency(a: tuple[str, bool] | None, b: tuple[str, bool] | None) -> tuple[str, bool] | None:
     """Combine two markers of one amount or range; None if they conflict."""
     if a is None:
         return b
@@ -117,8 +117,8 @@ def _pick_currency(a: tuple[str, bool] | None, b: tuple[str, bool] | None) -> tu
 
 
 # "lost 20 pounds", "weighs about 180 pounds": weight, not money
-_WEIGHT_BEFORE_RE = re.compile(
+WEIGHT_BEFORE_RE = re.compile(
     r"(?i)\b(?:lose|lost|losing|loses|weigh\w{0,4}|gain\w{0,3}|gained|heavier|lighter|shed\w{0,4}|dropp?\w{0,3})"
-    r"(?:" + _SP + r"{1,2}[a-z]{1,10}){0,2}" + _SP + r"{1,2}\Z"
+    r"(?:" + SP + r"{1,2}[a-z]{1,10}){0,2}" + SP + r"{1,2}\Z"
 )
-_WEIGHT_AFTER_RE = re.compile(r"(?i)" + _S + r"(?:of|overweight|heavier|lighter|in" + _S + r"weight)\b")
+WEIGHT_AFTER_RE = re.compile(r"(?i)" + S + r"(?:of|overweight|heavier|lighter|in" + S + r"weight)\b")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from checker.detect.money.amounts import _RANGE_WORDS, _Tok, _numeric_tokens, _ok_marker, _word_tokens
-from checker.detect.money.currencies import _MIN_AMOUNT, _pick_currency
-from checker.detect.money.numbers import _IMPLIED_CURRENCY, _SP
+from checker.detect.money.amounts import RANGE_WORDS, Tok, numeric_tokens, ok_marker, word_tokens
+from checker.detect.money.currencies import MIN_AMOUNT, pick_currency
+from checker.detect.money.numbers import IMPLIED_CURRENCY, SP
 from checker.detect.money.rates import RATES
-from checker.detect.money.units import _QUAL_AFTER_RE, _find_qualifier_before, _unit_after, _unit_before
+from checker.detect.money.units import QUAL_AFTER_RE, find_qualifier_before, unit_after, unit_before
 
 
 @dataclass(frozen=True)
@@ -27,19 +27,19 @@ class PriceMention:
     package_count: int | None
 
 
-_RANGE_GAP_RE = re.compile(_SP + r"{0,3}(?:" + _RANGE_WORDS + r")" + _SP + r"{0,3}")
-_BETWEEN_RE = re.compile(r"(?i)\bbetween" + _SP + r"{1,3}\Z")
+_RANGE_GAP_RE = re.compile(SP + r"{0,3}(?:" + RANGE_WORDS + r")" + SP + r"{0,3}")
+_BETWEEN_RE = re.compile(r"(?i)\bbetween" + SP + r"{1,3}\Z")
 
 
 def find_prices(text: str) -> list[PriceMention]:
     """All price mentions in ``text``, sorted by start and non-overlapping."""
     if not text:
         return []
-    toks = _numeric_tokens(text)
-    words = _word_tokens(text)
+    toks = numeric_tokens(text)
+    words = word_tokens(text)
     if words:
         toks = sorted(toks + words, key=lambda t: (t.start, -t.end))
-        kept: list[_Tok] = []
+        kept: list[Tok] = []
         last_end = -1
         for t in toks:
             if t.start >= last_end:
@@ -73,11 +73,11 @@ def find_prices(text: str) -> list[PriceMention]:
             first = last = a
             lo_v, hi_v, cur = a.value, None, a.currency
             i += 1
-        if (first.marker in _CHECKED_MARKERS or first.mult_word in _IMPLIED_CURRENCY) \
-                and not _ok_marker(first, text):
+        if (first.marker in _CHECKED_MARKERS or first.mult_word in IMPLIED_CURRENCY) \
+                and not ok_marker(first, text):
             continue
-        if last is not first and (last.marker in _CHECKED_MARKERS or last.mult_word in _IMPLIED_CURRENCY) \
-                and not _ok_marker(last, text):
+        if last is not first and (last.marker in _CHECKED_MARKERS or last.mult_word in IMPLIED_CURRENCY) \
+                and not ok_marker(last, text):
             continue
         start, end = first.start, last.end
         # Qualifier and unit words sit next to the amount; look only when a
@@ -89,12 +89,12 @@ def find_prices(text: str) -> list[PriceMention]:
             j -= 1
         before_word = j > prev_end and (text[j - 1].isalpha() or text[j - 1] == ".")
         if before_word or (j > prev_end and text[j - 1] in "~≈±."):
-            qual, qstart = _find_qualifier_before(text, prev_end, start)
+            qual, qstart = find_qualifier_before(text, prev_end, start)
             if hi_v is not None and qual == "from" and text[qstart:qstart + 4].lower() == "from":
                 qual = None  # "from $5,000 to $8,000" is a plain range
         pos = end
         if end < n and text[end] in _QUAL_AFTER_FIRST:
-            qa = _QUAL_AFTER_RE.match(text, pos)
+            qa = QUAL_AFTER_RE.match(text, pos)
             if qa:
                 for name in ("from", "up_to", "about"):
                     if qa.group(name):
@@ -104,9 +104,9 @@ def find_prices(text: str) -> list[PriceMention]:
                         break
         unit = cells = count = None
         if pos < n and text[pos] in _UNIT_AFTER_FIRST:
-            unit, cells, count = _unit_after(text, pos)
+            unit, cells, count = unit_after(text, pos)
         if unit is None and (before_word or qual is not None):
-            unit, cells, count = _unit_before(text, prev_end, qstart, pos)
+            unit, cells, count = unit_before(text, prev_end, qstart, pos)
         rate = rates.get(cur)
         append(PriceMention(start, end, text[start:end], lo_v, hi_v, cur,
                             round(lo_v * rate, 2) if rate is not None else None,
@@ -118,14 +118,14 @@ def find_prices(text: str) -> list[PriceMention]:
 _SPACES_PUNCT = " \u00a0\u2009\u202f:=-–—"
 _QUAL_AFTER_FIRST = frozenset("+- \u00a0\u2009\u202fimIM")
 _UNIT_AFTER_FIRST = frozenset(" \u00a0\u2009\u202f,/")
-_CHECKED_MARKERS = frozenset(_MIN_AMOUNT) | {"pound", "pounds", "grand"}
+_CHECKED_MARKERS = frozenset(MIN_AMOUNT) | {"pound", "pounds", "grand"}
 
 
-def _make_range(a: _Tok, b: _Tok) -> tuple[_Tok, _Tok, float, float, str] | None:
+def _make_range(a: Tok, b: Tok) -> tuple[Tok, Tok, float, float, str] | None:
     """Join two neighbouring amounts into a range, or None if they do not form one."""
     ca = (a.currency, a.generic) if a.currency else None
     cb = (b.currency, b.generic) if b.currency else None
-    cur = _pick_currency(ca, cb)
+    cur = pick_currency(ca, cb)
     if cur is None or not (a.parse() and b.parse()):
         return None
     lo_v = a.value

@@ -11,45 +11,45 @@ from price_parser import Price
 # Spaces
 # --------------------------------------------------------------------------
 
-_SP = r"[ \u00a0\u2009\u202f]"
-_S = _SP + r"{1,2}"
-_S0 = _SP + r"{0,2}"
-_SPACES = " \u00a0\u2009\u202f"
+SP = r"[ \u00a0\u2009\u202f]"
+S = SP + r"{1,2}"
+S0 = SP + r"{0,2}"
+SPACES = " \u00a0\u2009\u202f"
 
 # --------------------------------------------------------------------------
 # Numbers
 # --------------------------------------------------------------------------
 
-_NUM_PAT = (
+NUM_PAT = (
     r"\d{1,2}(?:,\d{2}){1,3},\d{3}(?:\.\d{1,2})?"  # Indian grouping 3,50,000
     r"|\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,2})?"  # 15,000.50
     r"|\d{1,3}(?:\.\d{3}){1,4}(?:,\d{1,2})?"  # 15.000,50
     r"|\d{1,3}(?:['’]\d{3}){1,4}(?:[.,]\d{1,2})?"  # 15'000
-    r"|\d{1,3}(?:" + _SP + r"\d{3}){1,3}(?:[.,]\d{1,2})?"  # 15 000
+    r"|\d{1,3}(?:" + SP + r"\d{3}){1,3}(?:[.,]\d{1,2})?"  # 15 000
     r"|\d{1,9}(?:[.,]\d{1,2})?"  # 15000, 1.5, 1,5
 )
-_MULT_ATT_PAT = r"k|K|M|m|B|bn|mn|mln|Mio\.?|MM"
-_MULT_WORD_PAT = r"(?i:thousand|million|billion|bn|mln|mio\.?|lakhs?|lacs?|crores?|cr\.?|grand|k)"
-_MULT_VALUE = {
+MULT_ATT_PAT = r"k|K|M|m|B|bn|mn|mln|Mio\.?|MM"
+MULT_WORD_PAT = r"(?i:thousand|million|billion|bn|mln|mio\.?|lakhs?|lacs?|crores?|cr\.?|grand|k)"
+MULT_VALUE = {
     "k": 1e3, "thousand": 1e3, "grand": 1e3,
     "m": 1e6, "mn": 1e6, "mln": 1e6, "mio": 1e6, "million": 1e6, "mm": 1e6,
     "b": 1e9, "bn": 1e9, "billion": 1e9,
     "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5,
     "crore": 1e7, "crores": 1e7, "cr": 1e7,
 }
-_IMPLIED_CURRENCY = {"grand": "USD", "lakh": "INR", "lakhs": "INR", "lac": "INR",
+IMPLIED_CURRENCY = {"grand": "USD", "lakh": "INR", "lakhs": "INR", "lac": "INR",
                      "lacs": "INR", "crore": "INR", "crores": "INR", "cr": "INR"}
 
 # Nouns that turn "2 lakh" or "15 grand" into a count rather than money.
-_COUNT_NOUN_RE = re.compile(
-    r"(?i)" + _SP + r"{1,2}(?:[a-z\-]{1,15}" + _SP + r"{1,2}){0,1}"
+COUNT_NOUN_RE = re.compile(
+    r"(?i)" + SP + r"{1,2}(?:[a-z\-]{1,15}" + SP + r"{1,2}){0,1}"
     r"(?:patients|people|persons|cells|users|customers|members|visitors|followers|cases|"
     r"procedures|treatments|injections|children|families|doctors|units|doses|subscribers|views)\b"
 )
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_number(num_text: str, has_multiplier: bool = False) -> float | None:
+def parse_number(num_text: str, has_multiplier: bool = False) -> float | None:
     """Value of a located number ("15,000", "6.900,50", "3,50,000", "1.2")."""
     if num_text.isdigit():
         return float(num_text)
@@ -79,14 +79,14 @@ _WORD_ALT = "|".join(
     sorted(list(_ONES) + list(_TENS) + ["hundred"] + list(_SCALES) + ["half", "and", "a"],
            key=len, reverse=True)
 )
-_WORDNUM_RE = re.compile(
-    r"(?i)(?=[abefhmnostz])\b(?:" + _WORD_ALT + r")\b(?:(?:" + _SP + r"{1,2}|-)(?:" + _WORD_ALT + r")\b){0,11}"
+WORDNUM_RE = re.compile(
+    r"(?i)(?=[abefhmnostz])\b(?:" + _WORD_ALT + r")\b(?:(?:" + SP + r"{1,2}|-)(?:" + _WORD_ALT + r")\b){0,11}"
 )
-_WORD_TOKEN_RE = re.compile(r"[A-Za-z]{1,12}")
-_SMALL_COUNT = {k: v for k, v in _ONES.items() if 1 <= v <= 12}
+WORD_TOKEN_RE = re.compile(r"[A-Za-z]{1,12}")
+SMALL_COUNT = {k: v for k, v in _ONES.items() if 1 <= v <= 12}
 
 
-def _parse_words(tokens: list[str]) -> float | None:
+def parse_words(tokens: list[str]) -> float | None:
     """Value of a list of lower-case number words, or None if it is not a number."""
     total = 0.0
     current = 0.0

@@ -4,34 +4,34 @@ from __future__ import annotations
 
 import re
 
-from checker.detect.money.numbers import _S, _S0, _SMALL_COUNT, _SP, _parse_number
+from checker.detect.money.numbers import S, S0, SMALL_COUNT, SP, parse_number
 
 _QUAL_BEFORE_RE = re.compile(
     r"(?i)(?:"
-    r"(?P<from>(?<![a-z])(?:starting|starts?|beginning|begins?)" + _SP + r"{1,2}(?:at|from)"
-    r"|(?<![a-z])(?:priced|prices?)" + _SP + r"{1,2}from"
-    r"|(?<![a-z])as" + _SP + r"{1,2}(?:low|little)" + _SP + r"{1,2}as"
-    r"|(?<![a-z])(?:more" + _SP + r"{1,2}than|at" + _SP + r"{1,2}least|upwards" + _SP + r"{1,2}of"
-    r"|in" + _SP + r"{1,2}excess" + _SP + r"{1,2}of|over|from))"
-    r"|(?P<up_to>(?<![a-z])(?:up" + _SP + r"{1,2}to|as" + _SP + r"{1,2}(?:much|high)" + _SP + r"{1,2}as"
-    r"|no" + _SP + r"{1,2}more" + _SP + r"{1,2}than|a" + _SP + r"{1,2}maximum" + _SP + r"{1,2}of"
-    r"|maximum|max\.?|at" + _SP + r"{1,2}most|less" + _SP + r"{1,2}than|under|below))"
+    r"(?P<from>(?<![a-z])(?:starting|starts?|beginning|begins?)" + SP + r"{1,2}(?:at|from)"
+    r"|(?<![a-z])(?:priced|prices?)" + SP + r"{1,2}from"
+    r"|(?<![a-z])as" + SP + r"{1,2}(?:low|little)" + SP + r"{1,2}as"
+    r"|(?<![a-z])(?:more" + SP + r"{1,2}than|at" + SP + r"{1,2}least|upwards" + SP + r"{1,2}of"
+    r"|in" + SP + r"{1,2}excess" + SP + r"{1,2}of|over|from))"
+    r"|(?P<up_to>(?<![a-z])(?:up" + SP + r"{1,2}to|as" + SP + r"{1,2}(?:much|high)" + SP + r"{1,2}as"
+    r"|no" + SP + r"{1,2}more" + SP + r"{1,2}than|a" + SP + r"{1,2}maximum" + SP + r"{1,2}of"
+    r"|maximum|max\.?|at" + SP + r"{1,2}most|less" + SP + r"{1,2}than|under|below))"
     r"|(?P<about>(?<![a-z])(?:around|approximately|approx\.?|about|roughly|circa|ca\.|some"
-    r"|nearly|almost|close" + _SP + r"{1,2}to|in" + _SP + r"{1,2}the" + _SP + r"{1,2}region"
-    + _SP + r"{1,2}of|an" + _SP + r"{1,2}estimated|estimated|est\.)|~|≈|±)"
-    r")(?:" + _SP + r"{1,2}(?:just|only))?[ \u00a0\u2009\u202f:]{0,3}\Z"
+    r"|nearly|almost|close" + SP + r"{1,2}to|in" + SP + r"{1,2}the" + SP + r"{1,2}region"
+    + SP + r"{1,2}of|an" + SP + r"{1,2}estimated|estimated|est\.)|~|≈|±)"
+    r")(?:" + SP + r"{1,2}(?:just|only))?[ \u00a0\u2009\u202f:]{0,3}\Z"
 )
-_QUAL_AFTER_RE = re.compile(
-    r"(?i)(?:(?P<from>\+|" + _SP + r"{0,2}(?:and" + _SP + r"{1,2}up(?:wards)?|and" + _SP
-    + r"{1,2}above|and" + _SP + r"{1,2}over|or" + _SP + r"{1,2}more|upwards|onwards|plus)(?![a-z]))"
-    r"|(?P<up_to>" + _SP + r"{0,2}(?:or" + _SP + r"{1,2}less|max\.?|maximum|tops|at" + _SP
+QUAL_AFTER_RE = re.compile(
+    r"(?i)(?:(?P<from>\+|" + SP + r"{0,2}(?:and" + SP + r"{1,2}up(?:wards)?|and" + SP
+    + r"{1,2}above|and" + SP + r"{1,2}over|or" + SP + r"{1,2}more|upwards|onwards|plus)(?![a-z]))"
+    r"|(?P<up_to>" + SP + r"{0,2}(?:or" + SP + r"{1,2}less|max\.?|maximum|tops|at" + SP
     + r"{1,2}most)(?![a-z]))"
-    r"|(?P<about>" + _SP + r"{0,2}(?:or" + _SP + r"{1,2}so|-ish|ish)(?![a-z])))"
+    r"|(?P<about>" + SP + r"{0,2}(?:or" + SP + r"{1,2}so|-ish|ish)(?![a-z])))"
 )
 
 # unit nouns -> normalised unit
 _UNIT_NOUNS: list[tuple[str, str]] = [
-    ("per_area", r"treatment" + _SP + r"{1,2}areas?|body" + _SP + r"{1,2}areas?|areas?|zones?|regions?|sites?"),
+    ("per_area", r"treatment" + SP + r"{1,2}areas?|body" + SP + r"{1,2}areas?|areas?|zones?|regions?|sites?"),
     ("per_injection", r"injections?|shots?|jabs?|doses?|inj\.?"),
     ("per_vial", r"vials?|ampoules?|ampules?|syringes?|bottles?"),
     ("per_session", r"sessions?|visits?|appointments?|sittings?"),
@@ -53,12 +53,12 @@ _COUNT_WORD = r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|
 _PKG_NOUN = r"(?:sessions?|injections?|treatments?|vials?|infusions?|shots?|visits?|procedures?)"
 _CELL_NUM = (
     r"(?P<cn>\d{1,3}(?:,\d{3}){1,3}|\d{1,4}(?:[.,]\d{1,2})?|one|ten|twenty|twenty-five|fifty"
-    r"|a" + _SP + r"{1,2}hundred|one" + _SP + r"{1,2}hundred|hundred|two" + _SP + r"{1,2}hundred"
-    r"|five" + _SP + r"{1,2}hundred|a)?"
+    r"|a" + SP + r"{1,2}hundred|one" + SP + r"{1,2}hundred|hundred|two" + SP + r"{1,2}hundred"
+    r"|five" + SP + r"{1,2}hundred|a)?"
 )
 _CELLS = (
-    _CELL_NUM + _SP + r"{0,2}(?P<cm>million|mill?\.?|mln|mio|billion|bn|M|B)?" + _SP + r"{0,2}"
-    r"(?:[A-Za-z\-]{1,25}" + _SP + r"{1,2}){0,2}(?:cells|MSCs?|stem" + _SP + r"{1,2}cells)(?![A-Za-z])"
+    _CELL_NUM + SP + r"{0,2}(?P<cm>million|mill?\.?|mln|mio|billion|bn|M|B)?" + SP + r"{0,2}"
+    r"(?:[A-Za-z\-]{1,25}" + SP + r"{1,2}){0,2}(?:cells|MSCs?|stem" + SP + r"{1,2}cells)(?![A-Za-z])"
 )
 _CELL_WORD_VALUE = {"one": 1, "a": 1, "ten": 10, "twenty": 20, "twenty-five": 25, "fifty": 50,
                     "a hundred": 100, "one hundred": 100, "hundred": 100, "two hundred": 200,
@@ -67,40 +67,40 @@ _CELL_WORD_VALUE = {"one": 1, "a": 1, "ten": 10, "twenty": 20, "twenty-five": 25
 # After the amount; tried in order, matched at one position.
 _UNIT_AFTER: list[tuple[str, re.Pattern[str]]] = [
     ("cells", re.compile(
-        r"(?i)" + _S0 + r"(?:per|for|/|each|every)" + _S0 + r"(?:(?:a|one)" + _S + r")?"
-        r"(?:(?:dose|batch|vial|injection|infusion|treatment)" + _S + r"of" + _S + r")?" + _CELLS)),
+        r"(?i)" + S0 + r"(?:per|for|/|each|every)" + S0 + r"(?:(?:a|one)" + S + r")?"
+        r"(?:(?:dose|batch|vial|injection|infusion|treatment)" + S + r"of" + S + r")?" + _CELLS)),
     ("unit_cells", re.compile(
-        r"(?i)" + _S0 + r"(?:per|/|each|for" + _S + r"(?:each|every|one|a|an|1))" + _S0 + r"(?:(?:a|one)" + _S + r")?"
-        r"(?:" + _UNIT_NOUN_ALT + r")(?![A-Za-z])" + _S + r"(?:of|containing|with)" + _S + _CELLS)),
+        r"(?i)" + S0 + r"(?:per|/|each|for" + S + r"(?:each|every|one|a|an|1))" + S0 + r"(?:(?:a|one)" + S + r")?"
+        r"(?:" + _UNIT_NOUN_ALT + r")(?![A-Za-z])" + S + r"(?:of|containing|with)" + S + _CELLS)),
     ("pkg_of", re.compile(
-        r"(?i)" + _S0 + r"(?:for|per)" + _S + r"(?:(?:a|the|one|our)" + _S + r")?(?:[a-z\-]{1,15}" + _S + r"){0,1}"
-        r"(?:package|bundle|series|course|pack)" + _S + r"of" + _S + r"(?P<pc>" + _COUNT_WORD + r")(?![A-Za-z0-9])")),
+        r"(?i)" + S0 + r"(?:for|per)" + S + r"(?:(?:a|the|one|our)" + S + r")?(?:[a-z\-]{1,15}" + S + r"){0,1}"
+        r"(?:package|bundle|series|course|pack)" + S + r"of" + S + r"(?P<pc>" + _COUNT_WORD + r")(?![A-Za-z0-9])")),
     ("pkg_n", re.compile(
-        r"(?i)" + _S0 + r"(?:for" + _S + r")?(?:(?:a|the|one|our)" + _S + r")?(?P<pc>" + _COUNT_WORD + r")"
-        r"(?:" + _SP + r"{1,2}|-)" + _PKG_NOUN + r"(?:" + _SP + r"{1,2}|-)(?:package|bundle|pack|course|series)(?![A-Za-z])")),
+        r"(?i)" + S0 + r"(?:for" + S + r")?(?:(?:a|the|one|our)" + S + r")?(?P<pc>" + _COUNT_WORD + r")"
+        r"(?:" + SP + r"{1,2}|-)" + _PKG_NOUN + r"(?:" + SP + r"{1,2}|-)(?:package|bundle|pack|course|series)(?![A-Za-z])")),
     ("count", re.compile(
-        r"(?i)" + _S0 + r"for" + _S + r"(?P<pc>" + _COUNT_WORD + r")" + _S
-        + r"(?:[a-z\-]{1,15}" + _S + r"){0,1}" + _PKG_NOUN + r"(?![A-Za-z])")),
+        r"(?i)" + S0 + r"for" + S + r"(?P<pc>" + _COUNT_WORD + r")" + S
+        + r"(?:[a-z\-]{1,15}" + S + r"){0,1}" + _PKG_NOUN + r"(?![A-Za-z])")),
     ("unit", re.compile(
-        r"(?i)" + _S0 + r"(?:per|/|each|every|an?|for" + _S + r"(?:each|every|one|a|an|1|a" + _S + r"single|one" + _S
-        + r"single)|a" + _S + r"single)" + _S0 + r"(?:" + _UNIT_NOUN_ALT + r")(?![A-Za-z])")),
+        r"(?i)" + S0 + r"(?:per|/|each|every|an?|for" + S + r"(?:each|every|one|a|an|1|a" + S + r"single|one" + S
+        + r"single)|a" + S + r"single)" + S0 + r"(?:" + _UNIT_NOUN_ALT + r")(?![A-Za-z])")),
     ("package", re.compile(
-        r"(?i)" + _S0 + r",?" + _S0 + r"(?:(?:for|per)" + _S + r"(?:(?:the|a|an|this|our|each|one)" + _S + r")?)?"
-        r"(?:(?:full|complete|whole|entire|all-inclusive|all" + _S + r"inclusive|vip|premium|basic|standard"
-        r"|deluxe|combo|combined|treatment)" + _S + r"){0,2}(?:package|bundle|pack)(?![A-Za-z])"
-        r"|" + _S0 + r",?" + _S0 + r"all[ \-]inclusive(?![A-Za-z])")),
+        r"(?i)" + S0 + r",?" + S0 + r"(?:(?:for|per)" + S + r"(?:(?:the|a|an|this|our|each|one)" + S + r")?)?"
+        r"(?:(?:full|complete|whole|entire|all-inclusive|all" + S + r"inclusive|vip|premium|basic|standard"
+        r"|deluxe|combo|combined|treatment)" + S + r"){0,2}(?:package|bundle|pack)(?![A-Za-z])"
+        r"|" + S0 + r",?" + S0 + r"all[ \-]inclusive(?![A-Za-z])")),
     ("total", re.compile(
-        r"(?i)" + _S0 + r",?" + _S0 + r"(?:in" + _S + r"total|total|all" + _S + r"in|all-in|altogether|overall"
-        r"|for" + _S + r"(?:the" + _S + r")?(?:whole|entire|full|complete)" + _S
+        r"(?i)" + S0 + r",?" + S0 + r"(?:in" + S + r"total|total|all" + S + r"in|all-in|altogether|overall"
+        r"|for" + S + r"(?:the" + S + r")?(?:whole|entire|full|complete)" + S
         + r"(?:treatment|course|protocol|program|programme|procedure|stay|trip))(?![A-Za-z])")),
     ("deposit", re.compile(
-        r"(?i)" + _S0 + r"(?:(?:non-refundable|nonrefundable|refundable|booking|reservation|upfront|up-front|initial)" + _S + r")?"
-        r"(?:deposit|down" + _S + r"payment|downpayment)(?![A-Za-z])")),
+        r"(?i)" + S0 + r"(?:(?:non-refundable|nonrefundable|refundable|booking|reservation|upfront|up-front|initial)" + S + r")?"
+        r"(?:deposit|down" + S + r"payment|downpayment)(?![A-Za-z])")),
     ("consultation", re.compile(
-        r"(?i)" + _S0 + r"(?:for" + _S + r"(?:a|an|the|your)" + _S + r")?(?:(?:initial|first|online|video|in-person)" + _S + r")?"
+        r"(?i)" + S0 + r"(?:for" + S + r"(?:a|an|the|your)" + S + r")?(?:(?:initial|first|online|video|in-person)" + S + r")?"
         r"(?:consultation|consult)(?![A-Za-z])")),
     ("adverb", re.compile(
-        r"(?i)" + _S0 + r"(?P<adv>monthly|a" + _S + r"month|annually|yearly|per" + _S + r"annum|daily|nightly)(?![A-Za-z])")),
+        r"(?i)" + S0 + r"(?P<adv>monthly|a" + S + r"month|annually|yearly|per" + S + r"annum|daily|nightly)(?![A-Za-z])")),
 ]
 # words one of which must occur for each _UNIT_AFTER pattern to match (None: no test)
 _UNIT_AFTER_KEYS = {
@@ -121,38 +121,38 @@ _ADVERB_UNIT = {"monthly": "per_month", "a month": "per_month", "annually": "per
                 "yearly": "per_year", "per annum": "per_year", "daily": "per_day", "nightly": "per_night"}
 
 _GLUE = (
-    r"(?:" + _SP + r"{0,3}(?:[:=\-–—]|is|are|was|costs?|costing|of|at|for|runs?|will" + _S + r"be|comes" + _S
-    + r"to|just|only|priced" + _S + r"at|amounts?" + _S + r"to)){0,3}[ \u00a0\u2009\u202f:]{0,3}\Z"
+    r"(?:" + SP + r"{0,3}(?:[:=\-–—]|is|are|was|costs?|costing|of|at|for|runs?|will" + S + r"be|comes" + S
+    + r"to|just|only|priced" + S + r"at|amounts?" + S + r"to)){0,3}[ \u00a0\u2009\u202f:]{0,3}\Z"
 )
 # Before the amount (and its qualifier); searched in a window that ends there.
 _UNIT_BEFORE: list[tuple[str, re.Pattern[str]]] = [
     ("cells", re.compile(
-        r"(?i)(?<![a-z])(?:price|cost|fee|rate)?" + _S0 + r"(?:per|for)" + _S + r"(?:(?:a|one)" + _S + r")?" + _CELLS + _GLUE)),
+        r"(?i)(?<![a-z])(?:price|cost|fee|rate)?" + S0 + r"(?:per|for)" + S + r"(?:(?:a|one)" + S + r")?" + _CELLS + _GLUE)),
     # "50 million stem cells for just $2,500": a cell count right before its price
     ("cells", re.compile(r"(?i)(?<![a-z0-9.,])" + _CELLS + _GLUE)),
     ("pkg_of", re.compile(
-        r"(?i)(?<![a-z])(?:package|bundle|pack|series|course)" + _S + r"of" + _S + r"(?P<pc>" + _COUNT_WORD + r")"
-        r"(?:" + _S + r"(?:[a-z\-]{1,15}" + _S + r"){0,1}" + _PKG_NOUN + r")?" + _GLUE)),
+        r"(?i)(?<![a-z])(?:package|bundle|pack|series|course)" + S + r"of" + S + r"(?P<pc>" + _COUNT_WORD + r")"
+        r"(?:" + S + r"(?:[a-z\-]{1,15}" + S + r"){0,1}" + _PKG_NOUN + r")?" + _GLUE)),
     ("pkg_n", re.compile(
-        r"(?i)(?<![a-z0-9])(?P<pc>" + _COUNT_WORD + r")(?:" + _SP + r"{1,2}|-)" + _PKG_NOUN
-        + r"(?:" + _SP + r"{1,2}|-)(?:package|bundle|pack|course|series)(?:" + _S + r"(?:price|cost|deal))?" + _GLUE)),
+        r"(?i)(?<![a-z0-9])(?P<pc>" + _COUNT_WORD + r")(?:" + SP + r"{1,2}|-)" + _PKG_NOUN
+        + r"(?:" + SP + r"{1,2}|-)(?:package|bundle|pack|course|series)(?:" + S + r"(?:price|cost|deal))?" + _GLUE)),
     ("count", re.compile(
-        r"(?i)(?<![a-z0-9])(?P<pc>" + _COUNT_WORD + r")" + _S + r"(?:[a-z\-]{1,15}" + _S + r"){0,1}"
-        r"(?P<noun>" + _PKG_NOUN + r")(?:" + _S + r"(?:for|at|cost|costs|are|will" + _S + r"cost))?[ \u00a0\u2009\u202f:=\-–—]{0,3}\Z")),
+        r"(?i)(?<![a-z0-9])(?P<pc>" + _COUNT_WORD + r")" + S + r"(?:[a-z\-]{1,15}" + S + r"){0,1}"
+        r"(?P<noun>" + _PKG_NOUN + r")(?:" + S + r"(?:for|at|cost|costs|are|will" + S + r"cost))?[ \u00a0\u2009\u202f:=\-–—]{0,3}\Z")),
     ("unit", re.compile(
-        r"(?i)(?<![a-z])(?:(?:price|cost|fee|rate|charge)" + _S0 + r")?(?:per|each|every|one|a" + _S + r"single|single)"
-        + _S + r"(?:" + _UNIT_NOUN_ALT + r")(?![A-Za-z])" + _GLUE)),
+        r"(?i)(?<![a-z])(?:(?:price|cost|fee|rate|charge)" + S0 + r")?(?:per|each|every|one|a" + S + r"single|single)"
+        + S + r"(?:" + _UNIT_NOUN_ALT + r")(?![A-Za-z])" + _GLUE)),
     ("deposit", re.compile(
-        r"(?i)(?<![a-z])(?:deposit|down" + _S + r"payment|downpayment)(?:" + _S
+        r"(?i)(?<![a-z])(?:deposit|down" + S + r"payment|downpayment)(?:" + S
         + r"(?:required|amount|fee|due|needed))?" + _GLUE)),
     ("consultation", re.compile(
-        r"(?i)(?<![a-z])(?:consultation|consult)(?:" + _S + r"(?:fee|price|cost|charge))?" + _GLUE)),
+        r"(?i)(?<![a-z])(?:consultation|consult)(?:" + S + r"(?:fee|price|cost|charge))?" + _GLUE)),
     ("total", re.compile(
-        r"(?i)(?<![a-z])(?:total|in" + _S + r"total)(?:" + _S + r"(?:cost|price|fee|amount|bill|package" + _S + r"price))?" + _GLUE)),
+        r"(?i)(?<![a-z])(?:total|in" + S + r"total)(?:" + S + r"(?:cost|price|fee|amount|bill|package" + S + r"price))?" + _GLUE)),
     ("package", re.compile(
-        r"(?i)(?<![a-z])(?:package|bundle)(?:" + _S + r"(?:price|cost|deal))?" + _GLUE)),
+        r"(?i)(?<![a-z])(?:package|bundle)(?:" + S + r"(?:price|cost|deal))?" + _GLUE)),
     ("monthly", re.compile(
-        r"(?i)(?<![a-z])(?:monthly|per" + _S + r"month)(?:" + _S + r"(?:payments?|instal?lments?|fee|plan))?" + _GLUE)),
+        r"(?i)(?<![a-z])(?:monthly|per" + S + r"month)(?:" + S + r"(?:payments?|instal?lments?|fee|plan))?" + _GLUE)),
 ]
 _BEFORE_WINDOW = 70
 
@@ -193,7 +193,7 @@ _UNIT_LAST_WORDS = frozenset(
         "amount fee due needed consultation consult charge total bill monthly plan").split())
 
 
-def _find_qualifier_before(text: str, lo: int, start: int) -> tuple[str | None, int]:
+def find_qualifier_before(text: str, lo: int, start: int) -> tuple[str | None, int]:
     """Qualifier ending at ``start``; returns (qualifier, where it starts)."""
     if start <= lo:
         return None, start
@@ -213,7 +213,7 @@ def _find_qualifier_before(text: str, lo: int, start: int) -> tuple[str | None, 
     return None, start
 
 
-def _unit_after(text: str, pos: int) -> tuple[str | None, float | None, int | None]:
+def unit_after(text: str, pos: int) -> tuple[str | None, float | None, int | None]:
     k = pos
     n = len(text)
     while k < n and k < pos + 4 and text[k] in " \u00a0\u2009\u202f,":
@@ -250,13 +250,13 @@ def _unit_after(text: str, pos: int) -> tuple[str | None, float | None, int | No
     return None, None, None
 
 
-_EACH_RE = re.compile(r"(?i)" + _S0 + r"(?:each|apiece|a" + _S + r"piece)(?![A-Za-z])")
+_EACH_RE = re.compile(r"(?i)" + S0 + r"(?:each|apiece|a" + S + r"piece)(?![A-Za-z])")
 _NOUN_UNIT = {"session": "per_session", "visit": "per_session", "injection": "per_injection",
               "shot": "per_injection", "vial": "per_vial", "treatment": "per_treatment",
               "infusion": "per_treatment", "procedure": "per_treatment"}
 
 
-def _unit_before(text: str, lo: int, start: int, after: int) -> tuple[str | None, float | None, int | None]:
+def unit_before(text: str, lo: int, start: int, after: int) -> tuple[str | None, float | None, int | None]:
     if start <= lo:
         return None, None, None
     if _last_word(text, lo, start, " \u00a0\u2009\u202f:=-–—") not in _UNIT_LAST_WORDS:
@@ -301,7 +301,7 @@ def _count_value(s: str | None) -> int | None:
     if s.isdigit():
         v = int(s)
         return v if v > 0 else None
-    return _SMALL_COUNT.get(s)
+    return SMALL_COUNT.get(s)
 
 
 def _cells_value(m: re.Match[str]) -> float | None:
@@ -314,7 +314,7 @@ def _cells_value(m: re.Match[str]) -> float | None:
         if key in _CELL_WORD_VALUE:
             base = float(_CELL_WORD_VALUE[key])
         else:
-            base = _parse_number(cn)
+            base = parse_number(cn)
             if base is None:
                 return None
     else:
@@ -328,7 +328,7 @@ def _cells_value(m: re.Match[str]) -> float | None:
     return base
 
 
-# Kinds of _UNIT_AFTER / _UNIT_BEFORE that _unit_after / _unit_before turn into
+# Kinds of _UNIT_AFTER / _UNIT_BEFORE that unit_after / unit_before turn into
 # another unit name; every other kind is reported as a unit under its own name.
 _COMPUTED_KINDS = frozenset({"cells", "unit_cells", "pkg_of", "pkg_n", "count", "unit", "adverb", "monthly"})
 

@@ -21,23 +21,16 @@ from typing import Any
 import orjson
 from flask import Flask, g, render_template, request
 from flask.json.provider import DefaultJSONProvider
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
 
 from checker.core.errors import CheckerError, CheckTooSlow
 from checker.core.paths import ROOT
 from checker.core.errors import StoreError
 from checker.surfaces.store import Store
+from checker.surfaces.web.shared import (MAX_TEXT_CHARS, csrf, database_path, external_url,
+                                          limiter, purge)
 
 log = logging.getLogger(__name__)
-
-DEFAULT_DB = ROOT / "instance" / "checker.db"
-MAX_TEXT_CHARS = 100_000
-
-csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://",
-                  headers_enabled=True)
 
 ENV_SETTINGS = {
     "RATELIMIT_ANONYMOUS": str, "RATELIMIT_KEYED": str, "RATELIMIT_READS": str,
@@ -50,11 +43,6 @@ CACHEABLE_ENDPOINTS = {"static", "pages.favicon"}
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
-
-
-def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """--db, else $CHECKER_DB, else instance/checker.db beside the code."""
-    return Path(explicit or os.environ.get("CHECKER_DB") or DEFAULT_DB)
 
 
 def _secret_key(db_path: Path) -> str:
@@ -187,52 +175,12 @@ class FastJSONProvider(DefaultJSONProvider):
         return super().dumps(obj, **kwargs)
 
 
-def purge(app: Flask, store: Store) -> dict[str, int]:
-    """Delete what is past the retention settings (checks, anonymous audit rows)."""
-    counts = store.purge(retention_days=app.config["RETENTION_DAYS"],
-                         keyed_retention_days=app.config["KEYED_RETENTION_DAYS"])
-    if any(counts.values()):
-        log.info("purged past retention: %s", counts)
-    return counts
-
-
-def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute link for a report or a page: the configured BASE_URL and the route's path.
-
-    Never built from the request's Host header, which any client can set to any site.
-    """
-    from flask import current_app, url_for
-
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
-def get_store() -> Store:
-    from flask import current_app
-
-    if "store" not in g:
-        g.store = Store(current_app.config["DATABASE"])
-    return g.store
-
-
-def get_checker() -> Any:
-    from flask import current_app
-
-    return current_app.extensions["checker"]
-
-
-def run_check(text: str) -> Any:
-    """Check ``text`` for a request, within the app's time budget (CHECK_SECONDS): a Result."""
-    from flask import current_app
-
-    return get_checker().check(text, budget=current_app.config["CHECK_SECONDS"])
-
-
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/openapi.json"
 
 
 def _register_page_errors(app: Flask) -> None:
-    from checker.surfaces.web.api import problem
+    from checker.surfaces.web.api_common import problem
 
     def page(status: int, title: str, message: str):  # type: ignore[no-untyped-def]
         return render_template("error.html", status=status, title=title, message=message), status

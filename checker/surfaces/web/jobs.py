@@ -23,10 +23,10 @@ from checker.core.errors import CheckerError, RecordsError, UploadError
 from checker.core.records import BadRecord, read_stream
 from checker.formats import to_v2
 from checker.surfaces.store import Store
+from checker.surfaces.web.shared import MAX_JOB_ITEMS, purge
 
 log = logging.getLogger(__name__)
 
-MAX_JOB_ITEMS = 100_000
 
 
 
@@ -99,7 +99,7 @@ class JobWorker(threading.Thread):
             store.close()
 
     def _purge(self, store: Store) -> None:
-        from checker.surfaces.web import purge
+
 
         try:
             purge(self.app, store)

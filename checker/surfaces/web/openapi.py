@@ -12,8 +12,9 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from checker import __version__
+from checker.core.versions import CHECKER_VERSION as __version__
 from checker.core.paths import DOCS_DIR
+from checker.core.inputs import VISIBLE_PATTERN
 from checker.core.result import CATEGORIES
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -54,16 +55,13 @@ def _result_schemas() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _document() -> dict[str, Any]:
-    from checker.surfaces.web.api import MAX_BATCH_ITEMS
-    from checker.surfaces.web.jobs import MAX_JOB_ITEMS
-    from checker.surfaces.web import MAX_TEXT_CHARS
+    from checker.surfaces.web.shared import MAX_BATCH_ITEMS, MAX_JOB_ITEMS, MAX_TEXT_CHARS
 
     # The size limits are stated in words, not as maxLength/maxItems: going over them is answered
     # with 413 (Content Too Large), not with the 400 of a malformed request.
-    # At least one character that is not white space, in the sense of both JSON Schema's
-    # regular expressions (ECMA-262) and the server's str.strip(): U+0085 and U+001C-U+001F
-    # are white space to Python but not to ECMA-262.
-    text = {"type": "string", "minLength": 1, "pattern": "[^\\s\\u0085\\u001c-\\u001f]",
+    # At least one character a reader can see, as the server counts it (checker.core.inputs):
+    # white space neither to JSON Schema's regular expressions (ECMA-262) nor to Python's.
+    text = {"type": "string", "minLength": 1, "pattern": VISIBLE_PATTERN,
             "description": f"The advert text. At most {MAX_TEXT_CHARS:,} characters (413 above)."}
     optional_str = {"type": ["string", "null"]}
     errors = {

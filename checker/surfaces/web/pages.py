@@ -9,12 +9,11 @@ from typing import Any
 from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
                    session, url_for)
 
-from checker.surfaces.cli import rule_catalogue
 from checker.core.guidance import load_guidance
-from checker.core.inputs import bad_character
+from checker.core.inputs import bad_character, has_text
 from checker.formats import to_v1, to_v2
 from checker.core.errors import NotFound
-from checker.surfaces.web import external_url, get_checker, get_store, limiter
+from checker.surfaces.web.shared import external_url, get_checker, get_store, limiter
 from checker.surfaces.web.present import markdown_report, view
 
 pages = Blueprint("pages", __name__)
@@ -39,7 +38,7 @@ def _limit() -> int:
 
 def _problem_with(values: dict[str, Any]) -> tuple[str, int] | None:
     text = values["text"]
-    if not text.strip():
+    if not has_text(text):
         return "Please paste the text of the advert into the box first.", 400
     if len(text) > _limit():
         return (f"That text has {len(text):,} characters. Please paste at most {_limit():,} "
@@ -178,7 +177,7 @@ def favicon() -> Response:
 @pages.get("/guidance")
 def guidance() -> str:
     g = load_guidance()
-    catalogue = rule_catalogue(get_checker().rulebook)
+    catalogue = get_checker().rulebook.catalogue()
     cited_by: dict[str, list[str]] = {pid: [] for pid in g.passages}
     for rules in catalogue["categories"].values():
         for rule in rules:
@@ -192,7 +191,7 @@ def guidance() -> str:
 def rules() -> str:
     from checker.core.result import CATEGORY_LABELS
 
-    return render_template("rules.html", catalogue=rule_catalogue(get_checker().rulebook),
+    return render_template("rules.html", catalogue=get_checker().rulebook.catalogue(),
                            labels=CATEGORY_LABELS)
 
 

@@ -1,0 +1,69 @@
+"""What the web app's parts share: the limits, the extensions, and the per-request helpers.
+
+The application factory (checker.surfaces.web) and both blueprints (pages, api) import from
+here, never from each other's modules.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from checker.core.paths import ROOT
+from checker.surfaces.store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DB = ROOT / "instance" / "checker.db"
+MAX_TEXT_CHARS = 100_000           # a text to check, on the form or the API
+MAX_BATCH_ITEMS = 1000             # texts of one batch request
+MAX_BATCH_CHARS = 2_000_000        # a batch request's texts in all; more goes to a job
+CHECK_BODY_BYTES = 4 * 1024 * 1024  # a /check body: 100,000 characters, JSON-escaped, fit
+MAX_JOB_ITEMS = 100_000            # items of one job
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://",
+                  headers_enabled=True)
+
+def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--db, else $CHECKER_DB, else instance/checker.db beside the code."""
+    return Path(explicit or os.environ.get("CHECKER_DB") or DEFAULT_DB)
+
+
+def purge(app: Flask, store: Store) -> dict[str, int]:
+    """Delete what is past the retention settings (checks, anonymous audit rows)."""
+    counts = store.purge(retention_days=app.config["RETENTION_DAYS"],
+                         keyed_retention_days=app.config["KEYED_RETENTION_DAYS"])
+    if any(counts.values()):
+        log.info("purged past retention: %s", counts)
+    return counts
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for a report or a page: the configured BASE_URL and the route's path.
+
+    Never built from the request's Host header, which any client can set to any site.
+    """
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def get_store() -> Store:
+    if "store" not in g:
+        g.store = Store(current_app.config["DATABASE"])
+    return g.store
+
+
+def get_checker() -> Any:
+    return current_app.extensions["checker"]
+
+
+def run_check(text: str) -> Any:
+    """Check ``text`` for a request, within the app's time budget (CHECK_SECONDS): a Result."""
+    return get_checker().check(text, budget=current_app.config["CHECK_SECONDS"])
