@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from checker.engine import Checker
+from checker.engine import Checker, default_checker
 from checker.core.paths import CORPUS_DIR, DOCS_DIR, ROOT
 
 SAMPLES = sorted((CORPUS_DIR / "samples").glob("advert-*.txt"))
@@ -17,13 +17,14 @@ EDITORIAL = CORPUS_DIR / "editorial" / "choudhery-umezawa-2025-stem-cells-as-bio
 
 @pytest.fixture(scope="session")
 def checker() -> Checker:
-    return Checker()
+    """The shipped checker, the same instance ``checker.check`` and the CLI use."""
+    return default_checker()
 
 
 @pytest.fixture(scope="session")
 def rules_checker() -> Checker:
     """Rules only, no classifier: what the rule examples are written against."""
-    return Checker(classifier=False)
+    return default_checker(classifier=False)
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +60,7 @@ def validate(result_validator):
     return _validate
 
 
-__all__ = ["ROOT", "SAMPLES", "EDITORIAL", "Path"]
+__all__ = ["ROOT", "SAMPLES", "EDITORIAL", "Path", "auth", "cli", "form_token", "submit"]
 
 
 @pytest.fixture
@@ -75,9 +76,56 @@ def make_app(tmp_path, checker):
     return build
 
 
+@pytest.fixture
+def app(make_app):
+    """The web app on a fresh database, the session's checker, no job worker thread."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def key(app) -> str:
+    """A new API key of ``app``'s database."""
+    from checker.surfaces.store import Store
+
+    store = Store(app.config["DATABASE"])
+    try:
+        return store.create_key("tests")[0]
+    finally:
+        store.close()
+
+
+def cli(*args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None):
+    """``python -m checker ARGS`` in this process (what ``main`` does for a real one): its
+    exit code and what it wrote to stdout and stderr (bytes), as ``returncode``, ``stdout``,
+    ``stderr``. ``env`` sets environment variables for the run."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from checker.surfaces.cli import main
+
+    with CliRunner().isolation(input=stdin, env=env) as (stdout, stderr, _):
+        code = main(list(args))
+    return SimpleNamespace(returncode=code, stdout=stdout.getvalue(), stderr=stderr.getvalue())
+
+
+def auth(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
 def form_token(client) -> str:
     """The CSRF token of the form page, as a browser would read it."""
     import re
 
     page = client.get("/").get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def submit(client, text: str, **fields):
+    """Post the form as a browser would: its CSRF token, the text, any other fields."""
+    return client.post("/check", data={"csrf_token": form_token(client), "text": text, **fields})

@@ -22,16 +22,19 @@ from checker.core.errors import BatchError
 from checker.core.records import read_input
 from checker.surfaces.batch import BatchOptions, run_batch
 from checker.core.paths import ROOT
-from tests.conftest import SAMPLES
+from bench.corpus import make_corpus
+from tests.conftest import SAMPLES, cli
 
 PY = [sys.executable, "-m", "checker"]
-sys.path.insert(0, str(ROOT / "bench"))
-from corpus import make_corpus  # noqa: E402
 
 
-def batch(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def batch(*args: str, env: dict | None = None):
+    """``python -m checker batch ARGS``, in this process (its worker processes are real); in a
+    new process when ``env`` is given (Dask reads its settings when it is imported)."""
+    if env is None:
+        return cli("batch", *args)
     return subprocess.run([*PY, "batch", *args], capture_output=True, cwd=ROOT, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **env})
 
 
 def jsonl(path: Path) -> list[dict]:

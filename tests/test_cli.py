@@ -1,4 +1,9 @@
-"""The CLI: a thin edge with one-line errors and the right exit codes."""
+"""The CLI: a thin edge with one-line errors and the right exit codes.
+
+Most commands run in this process through ``main`` (what ``python -m checker`` calls), with
+click's test runner holding standard input and output; one smoke test and the rules-directory
+test (the directory is read when the package loads) start a real process.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +15,26 @@ import sys
 import pytest
 
 from checker.core.paths import ROOT, RULES_DIR
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, cli
 
 PY = [sys.executable, "-m", "checker"]
 
 
-def run(*args, stdin: str | bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    data = stdin.encode() if isinstance(stdin, str) else stdin
-    return subprocess.run([*PY, *args], input=data, capture_output=True, cwd=ROOT, timeout=120,
+run = cli
+
+
+def run_process(*args: str, stdin: str | None = None,
+                env: dict | None = None) -> subprocess.CompletedProcess:
+    """``python -m checker ARGS`` in a new process."""
+    return subprocess.run([*PY, *args], input=stdin.encode() if stdin else None,
+                          capture_output=True, cwd=ROOT, timeout=120,
                           env={**os.environ, **(env or {})})
+
+
+def test_a_real_process_checks_standard_input_and_prints_json():
+    proc = run_process("check", "-", "--format", "json", stdin="Our stem cells cure autism.")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["level"] in ("medium", "high")
 
 
 def test_check_json_from_a_file():
@@ -71,7 +87,7 @@ def test_rules_check_validates(tmp_path):
         (broken / path.name).write_text(path.read_text())
     (broken / "efficacy.yaml").write_text(
         (RULES_DIR / "efficacy.yaml").read_text().replace("severity: high", "severity: huge", 1))
-    proc = run("rules", "--check", env={"CHECKER_RULES_DIR": str(broken)})
+    proc = run_process("rules", "--check", env={"CHECKER_RULES_DIR": str(broken)})
     err = proc.stderr.decode()
     assert proc.returncode == 1
     assert "efficacy.yaml" in err and "efficacy.cure" in err and "severity" in err

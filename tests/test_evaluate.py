@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from checker.tools.evaluate import evaluate, read_records
-from checker.core.paths import ROOT
+from tests.conftest import cli
 
 RECORDS = [
     {"id": "a", "text": "Our stem cells cure autism. No side effects!", "should_flag": True,
@@ -50,8 +48,7 @@ def test_figures_are_counted_exactly(rules_checker, dataset):
 
 
 def test_the_cli_prints_json_with_the_documented_keys(dataset):
-    proc = subprocess.run([sys.executable, "-m", "checker", "evaluate", str(dataset), "--format",
-                           "json", "--no-classifier"], capture_output=True, cwd=ROOT, timeout=300)
+    proc = cli("evaluate", str(dataset), "--format", "json", "--no-classifier")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert {"documents", "document", "categories"} <= set(report)
@@ -62,15 +59,15 @@ def test_the_cli_prints_json_with_the_documented_keys(dataset):
 
 
 def test_the_cli_text_mode_lists_misses_and_false_alarms(dataset):
-    proc = subprocess.run([sys.executable, "-m", "checker", "evaluate", str(dataset), "--no-classifier"],
-                          capture_output=True, cwd=ROOT, timeout=300, text=True)
+    proc = cli("evaluate", str(dataset), "--no-classifier")
     assert proc.returncode == 0, proc.stderr
-    assert "Worst misses" in proc.stdout and "Worst false alarms" in proc.stdout
-    assert "line 7: not JSON" in proc.stdout
+    out = proc.stdout.decode()
+    assert "Worst misses" in out and "Worst false alarms" in out
+    assert "line 7: not JSON" in out
 
 
 def test_a_missing_file_is_a_one_line_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "checker", "evaluate", str(tmp_path / "none.jsonl")],
-                          capture_output=True, cwd=ROOT, timeout=300, text=True)
-    assert proc.returncode == 1 and "no such file" in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
+    proc = cli("evaluate", str(tmp_path / "none.jsonl"))
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and "no such file" in err
+    assert len(err.strip().splitlines()) == 1

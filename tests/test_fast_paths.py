@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import random
-import sys
 
 import numpy as np
 import pytest
@@ -19,12 +18,10 @@ from spacy.matcher import Matcher
 from checker.detect.claim_model import ClaimModel
 from checker.tools.train import load_corpus
 from checker.core.nlp import get_nlp
-from checker.core.paths import ROOT
 from checker.detect.token_matcher import TokenMatcher
+from bench.corpus import make_corpus
 from tests.conftest import SAMPLES
 
-sys.path.insert(0, str(ROOT / "bench"))
-from corpus import make_corpus  # noqa: E402
 
 
 def _both(patterns_by_key: dict[str, list]) -> tuple[Matcher, TokenMatcher]:

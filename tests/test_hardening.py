@@ -22,24 +22,10 @@ from checker.core.records import BadRecord, read_input
 from checker.surfaces.store import Store
 from checker.core.text import MAX_RUN, prepare
 from checker.decide.wording import LEVEL_WORDS
-from tests.conftest import SAMPLES, form_token
+from tests.conftest import SAMPLES, auth, form_token, submit
 from tests.payloads import INJECTIONS
 
 ADVERT = "Our stem cells cure autism and reverse MS. No side effects! Only $9,800."
-
-
-def auth(secret: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def app(make_app):
-    return make_app()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture
@@ -49,10 +35,6 @@ def keys(app):
     b, _ = store.create_key("regulator B")
     store.close()
     return a, b
-
-
-def submit(client, text: str, **fields):
-    return client.post("/check", data={"csrf_token": form_token(client), "text": text, **fields})
 
 
 # -- private by default ---------------------------------------------------------------------

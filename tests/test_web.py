@@ -9,8 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.surfaces.store import Store
-from checker.surfaces.web import create_app
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, form_token, submit
 
 XSS_PAYLOADS = [
     "<script>alert('x')</script> Our stem cells cure autism.",
@@ -21,26 +20,6 @@ XSS_PAYLOADS = [
     "{{7*7}} {% raw %}{{config}}{% endraw %} stem cells cure everything",
 ]
 
-
-@pytest.fixture
-def app(tmp_path, checker):
-    return create_app({"DATABASE": str(tmp_path / "web.db"), "CHECKER": checker,
-                       "JOB_WORKER": False, "SECRET_KEY": "test-secret"})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-def csrf_token(client) -> str:
-    page = client.get("/").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def submit(client, text: str, **fields):
-    data = {"csrf_token": csrf_token(client), "text": text, **fields}
-    return client.post("/check", data=data)
 
 
 def test_the_form_is_labelled_and_protected(client):
@@ -146,7 +125,7 @@ def test_reports_download_as_html_and_markdown(client):
 
 
 def test_an_unsaved_check_can_still_be_downloaded(client):
-    data = {"csrf_token": csrf_token(client), "text": "Our stem cells reverse autism."}
+    data = {"csrf_token": form_token(client), "text": "Our stem cells reverse autism."}
     response = client.post("/report.md", data=data)
     assert response.status_code == 200 and "reverse" in response.get_data(as_text=True)
 
