@@ -71,3 +71,14 @@ def test_a_missing_file_is_a_one_line_error(tmp_path):
     err = proc.stderr.decode()
     assert proc.returncode == 1 and "no such file" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_indications_with_a_broken_line_report_it_and_go_on(tmp_path):
+    """Probe: `evaluate --indications` on a file with one bad line died with a traceback."""
+    data = tmp_path / "ind.jsonl"
+    data.write_text('{"id": "a", "text": "Our stem cells treat autism.", "indications": ["autism"], '
+                    '"should_flag": true, "flags": ["indication"]}\n{broken\n')
+    proc = cli("evaluate", str(data), "--indications", "--format", "json", "--no-classifier")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["unreadable_records"][0]["line"] == 2 and "indications" in report

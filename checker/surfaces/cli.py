@@ -167,10 +167,7 @@ def evaluate_command(path: Path, fmt: str, no_classifier: bool, with_indications
     report["unreadable_records"] = problems
     report["mode"] = "rules" if no_classifier else "rules_and_classifier"
     if with_indications:
-        lines = [json.loads(l) for l in path.read_text(encoding="utf8").splitlines() if l.strip()
-                 and not any(p["line"] == i for p in problems for i in [0])]
-        report["indications"] = evaluate_indications(
-            (r for r in lines if isinstance(r, dict)), checker)
+        report["indications"] = evaluate_indications((r.data for r in records), checker)
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return

@@ -13,7 +13,7 @@ Per category: precision, recall, F1 of predicted vs ``flags``, and support (docu
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -31,6 +31,7 @@ class Record:
     text: str
     should_flag: bool
     flags: set[str]
+    data: dict[str, Any] = field(default_factory=dict)   # the whole record as read
 
 
 def read_records(path: Path) -> tuple[list[Record], list[dict[str, Any]]]:
@@ -63,7 +64,7 @@ def read_records(path: Path) -> tuple[list[Record], list[dict[str, Any]]]:
         if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
             problems.append({"line": n, "problem": "flags is not a list of categories"})
             continue
-        records.append(Record(n, str(data.get("id", n)), text, should_flag, set(flags)))
+        records.append(Record(n, str(data.get("id", n)), text, should_flag, set(flags), data))
     return records, problems
 
 
