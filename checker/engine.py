@@ -34,6 +34,7 @@ from checker.detect.indications import IndicationDetector
 from checker.detect.money import RATES_DATE
 from checker.detect.prices import PriceDetector
 from checker.detect.rules import RuleBook, load_rules
+from checker.detect.speaker import SpeakerDetector, SpeakerModel
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class Checker:
     """Rules, knowledge and (optionally) the classifier, loaded once and reused for every text."""
 
     def __init__(self, rules_dir: Path | None = None, classifier: bool = True,
-                 models_dir: Path | None = None) -> None:
+                 models_dir: Path | None = None, speaker: bool = True) -> None:
         self.rulebook: RuleBook = load_rules(rules_dir)
         self.prices = PriceDetector(self.rulebook.detector_rules("prices"))
         self.indications = IndicationDetector(self.rulebook.detector_rules("indications"),
@@ -57,16 +58,23 @@ class Checker:
             model = ClaimModel.load(models_dir or MODELS_DIR)
             self.classifier = ClassifierDetector(model, self.rulebook.detector_rules("classifier"))
             model_version = model.version
+        self.speaker: SpeakerDetector | None = None
+        if speaker:
+            self.speaker = SpeakerDetector(SpeakerModel.load(models_dir or MODELS_DIR))
         # Every detector, in the order their hits are listed (the order breaks ties in merging).
         self.detectors: list[Detector] = [self.rulebook, self.prices, self.indications]
         if self.classifier is not None:
             self.detectors.append(self.classifier)
+        if self.speaker is not None:
+            self.detectors.append(self.speaker)
         self.versions = {
             "checker": __version__,
             "rules": self.rulebook.version,
             "data": data_version(),
             "model": model_version,
         }
+        if self.speaker is not None:
+            self.versions["speaker"] = self.speaker.model.version
 
     def check(self, text: Any, *, budget: float | None = None) -> Result:
         """Check ``text``. With ``budget`` (seconds), a check that runs past it stops between
@@ -82,7 +90,8 @@ class Checker:
             found[detector.name] = detector.analyze(document, context)
             _within(deadline, budget)
         hits = combine(found)
-        decision = decide(hits)
+        speaker = found["speaker"].speaker if "speaker" in found else None
+        decision = decide(hits, speaker)
         prices = found["prices"].prices
         omitted = dict(decision.omitted)
         if len(prices) > MAX_PRICES:
@@ -96,7 +105,7 @@ class Checker:
             indications=found["indications"].indications, prices=prices,
             questions=decision.questions, set_aside=decision.set_aside, omitted=omitted,
             rules={f.rule: self.rule_info(f.rule) for f in decision.findings},
-            question_rules=decision.question_rules)
+            question_rules=decision.question_rules, speaker=speaker)
 
     def rule_info(self, rule_id: str) -> dict[str, Any]:
         """What format 2 lists once per rule: category, severity, message, question."""
@@ -166,9 +175,9 @@ def _within(deadline: float | None, budget: float | None) -> None:
                            "check a shorter part of it")
 
 
-@lru_cache(maxsize=2)
-def default_checker(classifier: bool = True) -> Checker:
-    return Checker(classifier=classifier)
+@lru_cache(maxsize=4)
+def default_checker(classifier: bool = True, speaker: bool = True) -> Checker:
+    return Checker(classifier=classifier, speaker=speaker)
 
 
 def check(text: str, *, classifier: bool = True) -> Result:

@@ -109,8 +109,9 @@ def to_v2(result: Result) -> dict[str, Any]:
         "set_aside": v1["set_aside"],
         "versions": v1["versions"], "input": v1["input"],
     }
-    if "omitted" in v1:
-        v2["omitted"] = v1["omitted"]
+    for key in ("omitted", "speaker"):
+        if key in v1:
+            v2[key] = v1[key]
     return v2
 
 
@@ -202,8 +203,9 @@ def to_v1(v2: dict[str, Any]) -> dict[str, Any]:
         "questions": [rules[r]["question"] for r in v2["questions"]],
         "set_aside": v2["set_aside"], "versions": v2["versions"], "input": v2["input"],
     }
-    if "omitted" in v2:
-        v1["omitted"] = v2["omitted"]
+    for key in ("omitted", "speaker"):
+        if key in v2:
+            v1[key] = v2[key]
     return v1
 
 

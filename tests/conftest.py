@@ -23,8 +23,9 @@ def checker() -> Checker:
 
 @pytest.fixture(scope="session")
 def rules_checker() -> Checker:
-    """Rules only, no classifier: what the rule examples are written against."""
-    return default_checker(classifier=False)
+    """Rules only, no classifier and no speaker model: what the rule examples are written
+    against."""
+    return default_checker(classifier=False, speaker=False)
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,7 @@ def test_every_detector_implements_the_one_interface(checker):
     document = analyse(document_text)
     context = checker.context_of(document)
     names = [d.name for d in checker.detectors]
-    assert names == ["rules", "prices", "indications", "classifier"]
+    assert names == ["rules", "prices", "indications", "classifier", "speaker"]
     for detector in checker.detectors:
         found = detector.analyze(document, context)
         assert isinstance(found, Detection)

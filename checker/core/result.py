@@ -120,6 +120,7 @@ class Result:
     # each question: not part of format 1; format 2 lists them once (checker.formats).
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     question_rules: list[str] = field(default_factory=list)
+    speaker: dict[str, Any] | None = None    # who is speaking (checker.detect.speaker)
 
     def to_dict(self, compact: bool = False) -> dict[str, Any]:
         """Result format v1; ``compact`` cites passages and regulator sources by id only."""
@@ -139,4 +140,6 @@ class Result:
         }
         if self.omitted:
             out["omitted"] = dict(self.omitted)
+        if self.speaker is not None:
+            out["speaker"] = dict(self.speaker)
         return out

@@ -12,7 +12,8 @@ from typing import Any
 
 from checker.core.hits import RuleHit
 from checker.core.result import CATEGORIES, CategoryScore, Finding
-from checker.decide.findings import MAX_SET_ASIDE, bounded, findings_from_hits
+from checker.decide.findings import (MAX_SET_ASIDE, bounded, findings_from_hits,
+                                     weigh_by_speaker)
 from checker.decide.scoring import score_findings
 from checker.decide.wording import summarise
 
@@ -30,9 +31,13 @@ class Decision:
     question_rules: list[str] = field(default_factory=list)   # the rule of each question
 
 
-def decide(hits: list[RuleHit]) -> Decision:
+def decide(hits: list[RuleHit], speaker: dict[str, Any] | None = None) -> Decision:
     """The findings (numbered f1, f2, ... in text order), their score, level and summary, the
-    questions to ask (weightiest finding first), what was set aside and what was left out."""
+    questions to ask (weightiest finding first), what was set aside and what was left out.
+
+    A text that reads as informing (``speaker``) has every finding weighed down first."""
+    if speaker is not None and speaker.get("informing"):
+        weigh_by_speaker(hits, speaker)
     findings, set_aside = findings_from_hits(hits)
     findings, omitted = bounded(findings)
     if len(set_aside) > MAX_SET_ASIDE:

@@ -25,6 +25,25 @@ MAX_FINDINGS = 200
 MAX_SET_ASIDE = 100
 
 
+# A text that reads as informing (news, research, a regulator...) has its findings weighed at
+# this factor: what it says in the sellers' words is reported, not sold (checker.detect.speaker).
+SPEAKER_FACTOR = 0.1
+
+
+def weigh_by_speaker(hits: list[RuleHit], speaker: dict[str, Any]) -> None:
+    """Weigh each hit down as the register of the whole text does, unless the hand-written
+    register cue already did (once is enough)."""
+    words = [w for w, _ in speaker.get("words", [])[:3]]
+    cue = ", ".join(words) if words else f"P(seller) {speaker['seller_probability']:.2f}"
+    for hit in hits:
+        if hit.confidence <= 0 or any(s.get("step") == "register" for s in hit.trail):
+            continue
+        before = hit.confidence
+        hit.confidence = round(before * SPEAKER_FACTOR, 4)
+        hit.trail.append({"step": "speaker", "cue": cue, "factor": SPEAKER_FACTOR,
+                          "before": before, "after": hit.confidence})
+
+
 def findings_from_hits(hits: list[RuleHit]) -> tuple[list[Finding], list[dict[str, Any]]]:
     """The findings, merged, folded and bounded; the set-aside matches; what was left out."""
     findings: list[Finding] = []

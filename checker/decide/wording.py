@@ -17,6 +17,7 @@ _STEP_WORDS = {
     "critique": "the sentence reports or criticises the claim",
     "question": "asked as a question",
     "register": "the whole text reads like research or news writing",
+    "speaker": "the whole text reads as informing, not selling",
     "approved": "it is about an approved product or established care",
 }
 

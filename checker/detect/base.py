@@ -28,6 +28,7 @@ class Detection:
     amounts_by_sentence: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     indications: list[dict[str, Any]] = field(default_factory=list)  # every condition named
     covered: list[tuple[str, int, int]] = field(default_factory=list)  # (category, start, end)
+    speaker: dict[str, Any] | None = None       # who is speaking (checker.detect.speaker)
 
 
 class Detector(Protocol):

@@ -8,8 +8,6 @@ from one sparse product (tests/test_fast_paths.py). Training is checker.tools.tr
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -18,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from checker.core.errors import ModelError
+from checker.core.modelfiles import load_verified
 from checker.core.paths import CORPUS_DIR, MODELS_DIR
 from checker.core.result import CATEGORIES
 
@@ -30,7 +28,6 @@ CARD_JSON = "model_card.json"
 CARD_MD = "MODEL_CARD.md"
 SEED = 20251008  # the editorial's publication date
 CODE_FILES = ("checker/detect/claim_model.py", "checker/tools/train.py")
-REBUILD_HINT = "rebuild it with: python -m checker train"
 
 # The only types a model file may contain; anything else is refused when loading.
 TRUSTED_TYPES = [
@@ -255,32 +252,8 @@ class ClaimModel:
 
     @classmethod
     def load(cls, models_dir: Path = MODELS_DIR) -> "ClaimModel":
-        import skops.io as sio
-
-        path = models_dir / MODEL_FILE
-        card_path = models_dir / CARD_JSON
-        if not path.exists() or not card_path.exists():
-            raise ModelError(f"the classifier model is missing ({path}); {REBUILD_HINT}")
-        try:
-            card = json.loads(card_path.read_text())
-            expected = card["file_sha256"]
-        except (json.JSONDecodeError, KeyError) as exc:
-            raise ModelError(f"the model card {card_path} is unreadable ({exc}); {REBUILD_HINT}") from None
-        actual = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
-        if actual != expected:
-            raise ModelError(f"the model file {path} does not match its model card "
-                             f"(corrupt or replaced); {REBUILD_HINT}")
-        try:
-            untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
-            if untrusted:
-                raise ModelError(f"the model file {path} contains types we do not trust: "
-                                 f"{sorted(untrusted)}; {REBUILD_HINT}")
-            pipeline = sio.load(path, trusted=TRUSTED_TYPES)
-        except ModelError:
-            raise
-        except Exception as exc:  # skops raises many kinds of errors for a damaged file
-            raise ModelError(f"the model file {path} cannot be read ({type(exc).__name__}); "
-                             f"{REBUILD_HINT}") from None
+        pipeline, card = load_verified(models_dir / MODEL_FILE, models_dir / CARD_JSON,
+                                       TRUSTED_TYPES)
         return cls(pipeline, card)
 
     def features_and_probabilities(self, sentences: list[str]) -> tuple[Any, np.ndarray]:

@@ -140,29 +140,45 @@ def rules_command(validate_only: bool, fmt: str) -> None:
 
 
 @cli.command("evaluate")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
               show_default=True)
 @click.option("--no-classifier", is_flag=True, help="Rules only: do not use the trained model.")
+@click.option("--no-speaker", is_flag=True, help="Do not weigh findings by who is speaking.")
 @click.option("--indications", "with_indications", is_flag=True,
               help="Also measure condition detection on records with an 'indications' field.")
-def evaluate_command(path: Path, fmt: str, no_classifier: bool, with_indications: bool) -> None:
+@click.option("--cv", "cross_validation", is_flag=True,
+              help="PATH is corpus/real/: cross-validate the check grouped by web domain, the "
+                   "speaker model refitted in each fold, against the check without it.")
+def evaluate_command(path: Path, fmt: str, no_classifier: bool, no_speaker: bool,
+                     with_indications: bool, cross_validation: bool) -> None:
     """Measure the checker on labelled JSON Lines (text, should_flag, flags).
 
     A document counts as flagged when its level is medium or high; a category is predicted
     when the result has a finding of that category.
 
     \b
-    Example:
+    Examples:
       python -m checker evaluate ../shared/data/dev_real.jsonl --format json
+      python -m checker evaluate --cv corpus/real/
     """
     from checker.engine import Checker
     from checker.tools.evaluate import evaluate, evaluate_indications, read_records, render_text
 
+    if cross_validation:
+        from checker.tools.cv import cross_validate, render
+
+        if not (path / "snippets.jsonl").exists():
+            raise click.UsageError(f"{path}: not a corpus folder (snippets.jsonl, pages.jsonl)")
+        cv = cross_validate(Checker(classifier=not no_classifier), path)
+        click.echo(json.dumps(cv, indent=2) if fmt == "json" else render(cv))
+        return
+    if path.is_dir():
+        raise click.UsageError(f"{path} is a folder: give a JSON Lines file, or --cv")
     records, problems = read_records(path)
     if not records:
         raise click.UsageError(f"{path}: no usable records")
-    checker = Checker(classifier=not no_classifier)
+    checker = Checker(classifier=not no_classifier, speaker=not no_speaker)
     report = evaluate(records, checker)
     report["unreadable_records"] = problems
     report["mode"] = "rules" if no_classifier else "rules_and_classifier"
@@ -192,8 +208,12 @@ def evaluate_command(path: Path, fmt: str, no_classifier: bool, with_indications
 @click.option("--dev", "dev_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also measure on this labelled JSON Lines file and record it in the model card "
                    "(default: ../shared/data/dev_real.jsonl when present).")
-def train_command(dev_path: Path | None) -> None:
-    """Train the claim classifier from corpus/training and save it with its model card.
+@click.option("--check-cv/--no-check-cv", default=True, show_default=True,
+              help="Record the grouped cross-validation of the whole check in the speaker "
+                   "model's card (about a minute).")
+def train_command(dev_path: Path | None, check_cv: bool) -> None:
+    """Train every model from corpus/ and save each with its card: the claim classifier
+    (corpus/training) and the speaker model (corpus/real). Same corpus, same seed, same files.
 
     \b
     Example:
@@ -220,7 +240,7 @@ def train_command(dev_path: Path | None) -> None:
         records, _ = read_records(dev_path)
         dev: dict[str, Any] = {"file": dev_path.name, "measured": _time.strftime("%Y-%m-%d")}
         for mode, use in (("rules", False), ("rules_and_classifier", True)):
-            r = evaluate(records, Checker(classifier=use, models_dir=MODELS_DIR))
+            r = evaluate(records, Checker(classifier=use, speaker=False, models_dir=MODELS_DIR))
             dev[mode] = {k: r[k] for k in ("documents", "document", "categories")}
         report.card["dev_real"] = dev
         (MODELS_DIR / clf.CARD_JSON).write_text(json.dumps(report.card, indent=2, sort_keys=True) + "\n")
@@ -228,6 +248,21 @@ def train_command(dev_path: Path | None) -> None:
         both = dev["rules_and_classifier"]["document"]
         click.echo(f"{dev_path.name}: rules + classifier F1 {both['f1']:.3f} "
                    f"(precision {both['precision']:.3f}, recall {both['recall']:.3f})")
+    from checker.tools import train_speaker
+
+    pipeline, card = train_speaker.train()
+    path = train_speaker.save(pipeline, card)
+    cv = card["cross_validation"]
+    click.echo(f"speaker model: grouped cross-validation accuracy {cv['accuracy']:.3f}, "
+               f"F1 (seller) {cv['f1_seller']:.3f}, AUC {cv['auc']:.3f}; saved {path} "
+               f"({card['size_bytes']:,} bytes)")
+    if check_cv:
+        from checker.engine import Checker
+        from checker.tools.cv import cross_validate, render
+
+        card["check_cv"] = render(cross_validate(Checker()))
+        train_speaker.write_cards(card)
+        click.echo(card["check_cv"])
     click.echo(f"done in {_time.perf_counter() - started:.1f} s")
 
 

@@ -26,6 +26,7 @@ from typing import Any, Iterable, Iterator
 
 from checker.core.paths import CORPUS_DIR
 from checker.core.result import CATEGORIES
+from checker.detect.speaker import SELLERS
 
 REAL_DIR = CORPUS_DIR / "real"
 FILES = ("snippets.jsonl", "pages.jsonl")
@@ -34,7 +35,6 @@ RUN = 8              # no record may share a run of this many words with a sourc
 HASH_BYTES = 5       # 40-bit hashes: a chance collision is about one in 10^12 per pair
 SPEAKERS = ("clinic", "broker", "supplier", "patient", "journalist", "researcher", "regulator",
             "hospital", "charity", "trial_registry", "other")
-SELLERS = frozenset({"clinic", "broker", "supplier"})
 HARD_CASES = ("careful_with_seller_words", "seller_without_trigger")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 

@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -24,6 +23,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from checker.core.errors import ModelError
+from checker.core.modelfiles import dump_reproducibly, file_sha256, one_thread
 from checker.core.paths import MODELS_DIR, ROOT
 from checker.core.result import CATEGORIES
 from checker.detect.claim_model import (CARD_JSON, CARD_MD, CODE_FILES, MODEL_FILE,
@@ -119,7 +119,8 @@ def _cross_validated_probabilities(texts: list[str], y: np.ndarray, seed: int, f
     out = np.zeros(y.shape, dtype=float)
     for train_idx, test_idx in KFold(folds, shuffle=True, random_state=seed).split(texts):
         pipe = build_pipeline(seed)
-        pipe.fit([texts[i] for i in train_idx], y[train_idx])
+        with one_thread():
+            pipe.fit([texts[i] for i in train_idx], y[train_idx])
         out[test_idx] = pipe.predict_proba([texts[i] for i in test_idx])
     return out
 
@@ -177,7 +178,8 @@ def train(directory: Path = TRAINING_DIR, seed: int = SEED, folds: int = 5) -> T
           for k, c in enumerate(CATEGORIES)}
     cv_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    pipeline = build_pipeline(seed).fit(texts, y)
+    with one_thread():
+        pipeline = build_pipeline(seed).fit(texts, y)
     fit_seconds = time.perf_counter() - started
     for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
         # Only kept for introspection, and it lists every pruned n-gram: megabytes for nothing.
@@ -208,14 +210,10 @@ def train(directory: Path = TRAINING_DIR, seed: int = SEED, folds: int = 5) -> T
 
 
 def save(report: TrainingReport, models_dir: Path = MODELS_DIR) -> Path:
-    import skops.io as sio
-
     models_dir.mkdir(parents=True, exist_ok=True)
-    path = models_dir / MODEL_FILE
-    # skops writes vocabularies as JSON; deflating the archive shrinks it about tenfold.
-    sio.dump(report.pipeline, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    path = dump_reproducibly(report.pipeline, models_dir / MODEL_FILE)
     report.card["size_bytes"] = path.stat().st_size
-    report.card["file_sha256"] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    report.card["file_sha256"] = file_sha256(path)
     (models_dir / CARD_JSON).write_text(json.dumps(report.card, indent=2, sort_keys=True) + "\n")
     (models_dir / CARD_MD).write_text(card_markdown(report.card))
     return path
