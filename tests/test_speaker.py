@@ -161,3 +161,28 @@ def test_evaluate_cv_on_a_folder_that_is_not_a_corpus_is_a_usage_error(tmp_path)
     out = cli("evaluate", "--cv", str(tmp_path))
     assert out.returncode == 2 and b"not a corpus folder" in out.stderr
     assert b"Traceback" not in out.stderr
+
+
+def test_a_user_reads_how_the_text_reads_on_the_page_in_the_reports_and_the_cli(client):
+    from tests.conftest import submit
+
+    page = client.get(submit(client, REPORTING).headers["Location"])
+    body = page.get_data(as_text=True)
+    assert 'class="speaker"' in body and "reads as someone informing" in body
+    assert "read as reported or quoted" in body          # the summary says why nothing counts
+    location = submit(client, SELLING).headers["Location"]
+    for suffix in ("/report.md", "/report.html"):
+        report = client.get(location + suffix).get_data(as_text=True)
+        assert "This text reads as a seller" in report and "speaker speaker.skops@" in report
+    out = cli("check", "--format", "text", stdin=REPORTING)
+    assert out.returncode == 0 and b"reads as someone informing" in out.stdout
+
+
+def test_the_speaker_examples_page_is_up_to_date(checker):
+    from checker.core.paths import DOCS_DIR
+    from checker.tools.speaker_examples import examples_markdown
+
+    expected = examples_markdown(checker, Checker(speaker=False))
+    assert (DOCS_DIR / "speaker-examples.md").read_text() == expected, \
+        "run: python -m checker docs (regenerates docs/speaker-examples.md)"
+    assert expected.count("\n## ") >= 5 + 1     # five changed verdicts, and the rest

@@ -53,5 +53,6 @@ def decide(hits: list[RuleHit], speaker: dict[str, Any] | None = None) -> Decisi
         if f.question and f.question not in questions:
             questions.append(f.question)
             question_rules.append(f.rule)
-    return Decision(score, level, summarise(level, findings), categories, findings, questions,
-                    set_aside, omitted, question_rules)
+    reported = any(step.get("step") == "speaker" for hit in set_aside for step in hit["trail"])
+    return Decision(score, level, summarise(level, findings, reported), categories, findings,
+                    questions, set_aside, omitted, question_rules)

@@ -32,8 +32,13 @@ def explain(message: str, trail: list[dict], fact: str | None = None) -> str:
     return f"{text} This counts for less here: {', '.join(parts)}."
 
 
-def summarise(level: str, findings: list[Any]) -> str:
+def summarise(level: str, findings: list[Any], reported: bool = False) -> str:
+    """One sentence on the verdict; ``reported``: phrases were set aside because the whole text
+    reads as informing (checker.detect.speaker)."""
     if not findings:
+        if reported:
+            return ("Low risk: the sales phrases in this text read as reported or quoted, not "
+                    "as a clinic's own claims, so none is counted as a warning sign.")
         return "Low risk: we found no warning signs in this text."
     by_category: dict[str, int] = {}
     for f in findings:
@@ -42,10 +47,12 @@ def summarise(level: str, findings: list[Any]) -> str:
     kinds = ", ".join(CATEGORY_LABELS[c].lower() for c in top)
     n = len(findings)
     phrases, are = (f"{n} phrases", "are") if n != 1 else ("1 phrase", "is")
+    signs = "typical warning signs" if n != 1 else "a typical warning sign"
     if level == "high":
-        return f"High risk: {phrases} in this text {are} typical warning signs ({kinds})."
+        return f"High risk: {phrases} in this text {are} {signs} ({kinds})."
+    signs = "warning signs" if n != 1 else "a warning sign"
     if level == "medium":
-        return f"Medium risk: {phrases} in this text {are} warning signs worth questioning ({kinds})."
+        return f"Medium risk: {phrases} in this text {are} {signs} worth questioning ({kinds})."
     return (f"Low risk overall: {phrases} {'deserve' if n != 1 else 'deserves'} a second look "
             f"({kinds}), but {'together they are' if n != 1 else 'it is'} not a strong warning sign.")
 

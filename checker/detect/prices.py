@@ -13,6 +13,8 @@ back to the user's text and applies the rules in ``rules/price.yaml`` whose ``de
           - {min_usd: 10000, severity: high}
         exclude_units: [consultation]   # prices quoted in these units never fire
         units: [per_million_cells]      # or: only prices in these units fire (no ramp needed)
+        max_usd: 1000000                # amounts above this (all of a range) never fire: a
+                                        # market, a budget or a company's worth, not a price
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class PriceWhen(BaseModel):
     ramp: list[_Step] = []
     units: list[str] = []
     exclude_units: list[str] = []
+    max_usd: float | None = Field(default=None, gt=0)
 
     @field_validator("ramp")
     @classmethod
@@ -141,6 +144,8 @@ def _severity_for(mention: PriceMention, when: PriceWhen) -> str | None:
             return "medium"
     top = _top_usd(mention)
     if top is None:
+        return None
+    if when.max_usd is not None and mention.usd is not None and mention.usd > when.max_usd:
         return None
     chosen = None
     for step in when.ramp:

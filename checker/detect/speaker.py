@@ -80,11 +80,14 @@ def reading(probability: float, reasons: list[tuple[str, float]]) -> dict[str, A
     seller = probability >= 0.5
     words = ", ".join(f"\u201c{n}\u201d" for n, _ in reasons[:4])
     if seller:
-        text = ("Reads as a seller's copy (a clinic, broker or supplier addressing patients)"
+        text = ("This text reads as a seller's copy (a clinic, broker or supplier addressing patients)"
                 + (f": {words}." if words else "."))
     else:
-        text = ("Reads as someone informing (news, research, a regulator, a hospital or a "
+        text = ("This text reads as someone informing (news, research, a regulator, a hospital or a "
                 "charity), not selling" + (f": {words}." if words else "."))
+        if probability < INFORMING_BELOW:
+            text += (" Sales phrases in it are probably reported, not made, so they count for "
+                     "less.")
     return {"reads_as": "seller" if seller else "informer", "seller_probability": probability,
             "informing": probability < INFORMING_BELOW, "words": [list(r) for r in reasons],
             "explanation": text}

@@ -1,7 +1,10 @@
 """The coverage table: which rules cite each editorial passage (docs/coverage.md).
 
 Generated from the rule files and the passages, and checked by a test, so it cannot go stale.
-Regenerate with ``python -m checker docs``.
+Regenerate with ``python -m checker docs``. Its last section, every rule on real text
+(``AUDIT_HEADING``), comes from the grouped cross-validation on ``corpus/real/``
+(checker.tools.cv) and names the rules, models and corpus it was made with; a test holds those to
+the shipped ones.
 """
 
 from __future__ import annotations
@@ -9,6 +12,13 @@ from __future__ import annotations
 from checker.core.guidance import Guidance
 from checker.core.result import CATEGORIES
 from checker.detect.rules import RuleBook
+
+
+AUDIT_HEADING = "## Every rule on real text (corpus/real)"
+
+
+def with_audit(coverage: str, audit: str) -> str:
+    return f"{coverage}\n{AUDIT_HEADING}\n\n{audit}\n"
 
 
 def coverage_markdown(book: RuleBook, guidance: Guidance) -> str:

@@ -111,13 +111,16 @@ def markdown_report(result: dict[str, Any], text: str, *, clinic: str = "", url:
         lines += [f"Clinic: {md_text(clinic) or '-'}  ", f"Address: {md_text(url) or '-'}", ""]
     lines += [f"**{LEVEL_WORDS[result['level']]}** (score {result['score']:.0f}/100). "
               f"{result['summary']}", ""]
+    if result.get("speaker"):
+        lines += [f"{md_text(result['speaker']['explanation'])}", ""]
     if created:
         lines.append(f"Checked: {created}  ")
     if permalink:
         lines.append(f"Permalink: {permalink}  ")
     v = result["versions"]
     lines += [f"Versions: checker {v['checker']}, rules {v['rules']}, data {v.get('data', '-')}, "
-              f"model {v['model']}  ", f"Input sha256: {result['input']['sha256']}", "",
+              f"model {v['model']}" + (f", speaker {v['speaker']}" if v.get("speaker") else "")
+              + "  ", f"Input sha256: {result['input']['sha256']}", "",
               "## Warning signs", ""]
     if not result["findings"]:
         lines += ["None found.", ""]
