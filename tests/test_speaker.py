@@ -186,3 +186,20 @@ def test_the_speaker_examples_page_is_up_to_date(checker):
     assert (DOCS_DIR / "speaker-examples.md").read_text() == expected, \
         "run: python -m checker docs (regenerates docs/speaker-examples.md)"
     assert expected.count("\n## ") >= 5 + 1     # five changed verdicts, and the rest
+
+
+def test_the_fast_reading_is_the_pipelines_arithmetic():
+    """read() scores on plain dicts for speed; it must give the pipeline's probabilities and
+    the same words behind them."""
+    import numpy as np
+
+    model = spk.SpeakerModel.load()
+    rows = list(records())[::10]
+    texts = train_speaker.texts_of(rows) + [SELLING, REPORTING, "", "Zzz qqq."]
+    fast = np.array([model.read(t)[0] for t in texts])
+    slow = model.pipeline.predict_proba(texts)[:, 1]
+    assert np.abs(fast - slow).max() <= 5e-5          # read() rounds to 4 places
+    row = model.vectorizer.transform([SELLING])
+    exact = {model.names[j]: model.coef[j] * v for j, v in zip(row.indices, row.data)}
+    for word, contribution in model.read(SELLING, top=10)[1]:
+        assert abs(exact[word] - contribution) < 1e-4
