@@ -228,10 +228,10 @@ def unit_after(text: str, pos: int) -> tuple[str | None, float | None, int | Non
         if not um:
             continue
         if kind == "cells":
-            cells = _cells_value(um)
-            if cells is None:
+            found = _cells_unit(um)
+            if found is None:
                 continue
-            return _CELLS_UNIT, cells, None
+            return found
         if kind == "unit_cells":
             cells = _cells_value(um)
             if cells is None:
@@ -248,6 +248,12 @@ def unit_after(text: str, pos: int) -> tuple[str | None, float | None, int | Non
             return _ADVERB_UNIT[" ".join(um.group("adv").lower().split())], None, None
         return kind, None, None
     return None, None, None
+
+
+def _cells_unit(um: re.Match[str]) -> tuple[str, float, None] | None:
+    """A price per number of cells ("per million cells"), or None if the number is unreadable."""
+    cells = _cells_value(um)
+    return None if cells is None else (_CELLS_UNIT, cells, None)
 
 
 _EACH_RE = re.compile(r"(?i)" + S0 + r"(?:each|apiece|a" + S + r"piece)(?![A-Za-z])")
@@ -267,10 +273,10 @@ def unit_before(text: str, lo: int, start: int, after: int) -> tuple[str | None,
         if not um:
             continue
         if kind == "cells":
-            cells = _cells_value(um)
-            if cells is None:
+            found = _cells_unit(um)
+            if found is None:
                 continue
-            return _CELLS_UNIT, cells, None
+            return found
         if kind in ("pkg_of", "pkg_n", "count"):
             count = _count_value(um.group("pc"))
             if count is None:

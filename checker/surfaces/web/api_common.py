@@ -73,23 +73,22 @@ def rate_key() -> str:
     return f"key:{key.id}" if key else f"addr:{request.remote_addr}"
 
 
+def _keyed() -> bool:
+    try:
+        return current_key(required=False) is not None
+    except ApiProblem:
+        return False
+
+
 def read_limit() -> str:
     """Reads cost work too (a stored result, a job's results): limited like the pages."""
-    try:
-        keyed = current_key(required=False) is not None
-    except ApiProblem:
-        keyed = False
     cfg = current_app.config
-    return cfg["RATELIMIT_KEYED"] if keyed else cfg["RATELIMIT_READS"]
+    return cfg["RATELIMIT_KEYED"] if _keyed() else cfg["RATELIMIT_READS"]
 
 
 def rate_limit() -> str:
-    try:
-        keyed = current_key(required=False) is not None
-    except ApiProblem:
-        keyed = False
     cfg = current_app.config
-    return cfg["RATELIMIT_KEYED"] if keyed else cfg["RATELIMIT_ANONYMOUS"]
+    return cfg["RATELIMIT_KEYED"] if _keyed() else cfg["RATELIMIT_ANONYMOUS"]
 
 
 def audit(status: int, detail: str = "", target: str = "") -> None:
