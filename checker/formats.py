@@ -258,7 +258,7 @@ def _full_trail(trail: list[dict[str, Any]], near: str | None, rule_id: str, sev
                 out.append({"step": "context", "cue": _CONTEXT_CUES[near], "factor": 1.0})
         elif "factor" in step:
             before = confidence
-            confidence = round(confidence * step["factor"], 4)
+            confidence = round(min(1.0, confidence * step["factor"]), 4)  # as weighing caps
             out.append({**step, "before": before, "after": confidence})
         else:
             out.append(dict(step))

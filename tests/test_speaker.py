@@ -27,7 +27,7 @@ SELLING = ("Our regenerative clinic offers stem cell therapy for knee arthritis.
            "patients walk without pain within weeks. Book your free consultation with us today.")
 REPORTING = ("Regulators said on Tuesday that the company had told patients its stem cell "
              "injections could heal knee arthritis, a claim researchers say no trial supports. "
-             "Several customers told reporters they paid thousands of dollars and saw no change.")
+             "Several customers told reporters that they saw no change at all.")
 
 
 def test_the_shipped_model_matches_its_corpus_and_card():
@@ -71,17 +71,42 @@ def test_a_clinic_reads_as_a_seller_and_a_newsroom_as_informing(checker):
 
 
 def test_an_informing_text_has_its_findings_weighed_down_and_says_why(checker):
+    from checker.tools.speaker_examples import SAMPLES
+
     without = Checker(speaker=False)
     reported = checker.check(REPORTING)
-    baseline = without.check(REPORTING)
-    assert reported.score < baseline.score
+    assert reported.score <= without.check(REPORTING).score
+    blog = (SAMPLES / "pharmacist-blog.txt").read_text()      # a pharmacist answers a reader
+    assert checker.check(blog).level == "low" and without.check(blog).level == "high"
     steps = [s for f in reported.findings for s in f.trail if s["step"] == "speaker"]
     steps += [s for a in reported.set_aside for s in a["trail"] if s["step"] == "speaker"]
     assert steps and all(s["factor"] == 0.1 and s["after"] < s["before"] for s in steps)
-    # the same sales copy is not weighed: its findings are the same with and without
-    sold, sold_without = checker.check(SELLING), without.check(SELLING)
-    assert sold.score == sold_without.score
-    assert [f.rule for f in sold.findings] == [f.rule for f in sold_without.findings]
+
+
+def test_a_sellers_copy_has_its_findings_weighed_up_and_says_why(checker):
+    sold, sold_without = checker.check(SELLING), Checker(speaker=False).check(SELLING)
+    assert sold.speaker["selling"] and sold.score >= sold_without.score
+    raised = [f for f in sold.findings if any(s["step"] == "speaker" for s in f.trail)]
+    assert raised
+    for f in raised:
+        step = next(s for s in f.trail if s["step"] == "speaker")
+        assert step["factor"] == 1.5 and step["before"] < step["after"] <= 1.0
+        assert "This counts for more here: the whole text reads as a seller's copy" \
+            in f.explanation
+    assert {f.rule for f in sold_without.findings} <= {f.rule for f in sold.findings}
+
+
+def test_a_reported_price_still_counts_when_the_text_reads_as_informing(checker):
+    text = ("Reporters found that clinics were charging families $25,000 for stem cell "
+            "infusions for autism. Researchers said no trial supports the treatment, and the "
+            "company told us it had stopped the adverts.")
+    result = checker.check(text)
+    assert result.speaker["informing"]
+    prices = [f for f in result.findings if f.category == "price"]
+    assert prices and not any(s["step"] == "speaker" for f in prices for s in f.trail)
+    others = [a for a in result.set_aside if a["category"] != "price"]
+    assert all(any(s["step"] == "speaker" for s in a["trail"]) for a in others
+               if not any(s["step"] == "register" for s in a["trail"]))
 
 
 def test_a_finding_the_register_cue_already_weighed_is_not_weighed_twice():
@@ -97,7 +122,8 @@ def test_a_finding_the_register_cue_already_weighed_is_not_weighed_twice():
                     confidence=0.5, trail=[{"step": "rule"}])
     from checker.decide.findings import weigh_by_speaker
 
-    weigh_by_speaker([hit, fresh], {"words": [["said", -1.0]], "seller_probability": 0.1})
+    weigh_by_speaker([hit, fresh], {"words": [["said", -1.0]], "seller_probability": 0.1,
+                                    "informing": True, "selling": False})
     assert hit.confidence == 0.5
     assert fresh.confidence == 0.05 and fresh.trail[-1]["cue"] == "said"
 

@@ -35,8 +35,9 @@ def decide(hits: list[RuleHit], speaker: dict[str, Any] | None = None) -> Decisi
     """The findings (numbered f1, f2, ... in text order), their score, level and summary, the
     questions to ask (weightiest finding first), what was set aside and what was left out.
 
-    A text that reads as informing (``speaker``) has every finding weighed down first."""
-    if speaker is not None and speaker.get("informing"):
+    A text that reads as informing (``speaker``) has every finding weighed down first, one
+    that reads as a seller's copy up."""
+    if speaker is not None:
         weigh_by_speaker(hits, speaker)
     findings, set_aside = findings_from_hits(hits)
     findings, omitted = bounded(findings)

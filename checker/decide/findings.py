@@ -26,21 +26,38 @@ MAX_SET_ASIDE = 100
 
 
 # A text that reads as informing (news, research, a regulator...) has its findings weighed at
-# this factor: what it says in the sellers' words is reported, not sold (checker.detect.speaker).
+# SPEAKER_FACTOR: what it says in the sellers' words is reported, not sold. Its price findings
+# are the exception: what an unproven treatment costs is a warning sign whoever reports it (the
+# price sets count news and court documents that quote clinics' prices), and the price rules
+# already leave established care, insurance and cord-blood banking alone. A text that reads as
+# a seller's copy has every finding weighed at SELLER_FACTOR (at most 1): a hedged claim in an
+# advert is still the advert's claim (checker.detect.speaker; models/SPEAKER_CARD.md).
 SPEAKER_FACTOR = 0.1
+SELLER_FACTOR = 1.5
+NOT_WEIGHED_DOWN = frozenset({"price"})
 
 
 def weigh_by_speaker(hits: list[RuleHit], speaker: dict[str, Any]) -> None:
-    """Weigh each hit down as the register of the whole text does, unless the hand-written
-    register cue already did (once is enough)."""
+    """Weigh each hit as the register of the whole text says, unless the hand-written register
+    cue already did (once is enough)."""
+    if speaker.get("informing"):
+        factor = SPEAKER_FACTOR
+    elif speaker.get("selling"):
+        factor = SELLER_FACTOR
+    else:
+        return
     words = [w for w, _ in speaker.get("words", [])[:3]]
     cue = ", ".join(words) if words else f"P(seller) {speaker['seller_probability']:.2f}"
     for hit in hits:
         if hit.confidence <= 0 or any(s.get("step") == "register" for s in hit.trail):
             continue
+        if factor < 1 and hit.rule.category in NOT_WEIGHED_DOWN:
+            continue
         before = hit.confidence
-        hit.confidence = round(before * SPEAKER_FACTOR, 4)
-        hit.trail.append({"step": "speaker", "cue": cue, "factor": SPEAKER_FACTOR,
+        hit.confidence = round(min(1.0, before * factor), 4)
+        if hit.confidence == before:
+            continue
+        hit.trail.append({"step": "speaker", "cue": cue, "factor": factor,
                           "before": before, "after": hit.confidence})
 
 

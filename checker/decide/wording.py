@@ -22,14 +22,22 @@ _STEP_WORDS = {
 }
 
 
+_UP_WORDS = {"speaker": "the whole text reads as a seller's copy"}
+
+
 def explain(message: str, trail: list[dict], fact: str | None = None) -> str:
-    """The rule's plain message, the fact a detector found, and what softened it, if anything."""
+    """The rule's plain message, the fact a detector found, and what softened or strengthened
+    it, if anything."""
     text = f"{message} {fact}" if fact else message
     softeners = [s for s in trail if s.get("step") in _STEP_WORDS and s.get("factor", 1) < 1]
-    if not softeners:
-        return text
-    parts = [f"{_STEP_WORDS[s['step']]} (\u201c{s['cue']}\u201d)" for s in softeners]
-    return f"{text} This counts for less here: {', '.join(parts)}."
+    if softeners:
+        parts = [f"{_STEP_WORDS[s['step']]} (\u201c{s['cue']}\u201d)" for s in softeners]
+        text = f"{text} This counts for less here: {', '.join(parts)}."
+    raisers = [s for s in trail if s.get("step") in _UP_WORDS and s.get("factor", 1) > 1]
+    if raisers:
+        parts = [f"{_UP_WORDS[s['step']]} (\u201c{s['cue']}\u201d)" for s in raisers]
+        text = f"{text} This counts for more here: {', '.join(parts)}."
+    return text
 
 
 def summarise(level: str, findings: list[Any], reported: bool = False) -> str:

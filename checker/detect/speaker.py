@@ -29,6 +29,7 @@ SPEAKER_FILE = "speaker.skops"
 SPEAKER_CARD = "speaker_card.json"
 SPEAKER_CARD_MD = "SPEAKER_CARD.md"
 INFORMING_BELOW = 0.2   # P(seller) under this: the text reads as informing
+SELLING_FROM = 0.7      # P(seller) from this: the text reads as a seller's copy
 TRUSTED_TYPES = [
     "builtins.dict", "builtins.list", "builtins.tuple", "builtins.str", "builtins.int",
     "builtins.float", "builtins.bool", "builtins.NoneType", "builtins.slice",
@@ -101,6 +102,8 @@ def reading(probability: float, reasons: list[tuple[str, float]]) -> dict[str, A
     if seller:
         text = ("This text reads as a seller's copy (a clinic, broker or supplier addressing patients)"
                 + (f": {words}." if words else "."))
+        if probability >= SELLING_FROM:
+            text += " Its sales phrases count for more: they are the seller's own claims."
     else:
         text = ("This text reads as someone informing (news, research, a regulator, a hospital or a "
                 "charity), not selling" + (f": {words}." if words else "."))
@@ -108,7 +111,8 @@ def reading(probability: float, reasons: list[tuple[str, float]]) -> dict[str, A
             text += (" Sales phrases in it are probably reported, not made, so they count for "
                      "less.")
     return {"reads_as": "seller" if seller else "informer", "seller_probability": probability,
-            "informing": probability < INFORMING_BELOW, "words": [list(r) for r in reasons],
+            "informing": probability < INFORMING_BELOW, "selling": probability >= SELLING_FROM,
+            "words": [list(r) for r in reasons],
             "explanation": text}
 
 

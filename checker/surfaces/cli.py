@@ -255,13 +255,18 @@ def train_command(dev_path: Path | None, check_cv: bool) -> None:
     click.echo(f"speaker model: grouped cross-validation accuracy {cv['accuracy']:.3f}, "
                f"F1 (seller) {cv['f1_seller']:.3f}, AUC {cv['auc']:.3f}; saved {path} "
                f"({card['size_bytes']:,} bytes)")
+    from checker.engine import Checker
+
     if check_cv:
-        from checker.engine import Checker
         from checker.tools.cv import cross_validate, render
 
         card["check_cv"] = render(cross_validate(Checker()))
-        train_speaker.write_cards(card)
         click.echo(card["check_cv"])
+    if dev_path is not None:
+        card["dev"] = train_speaker.measure_dev(dev_path.parent, Checker(),
+                                                Checker(speaker=False))
+        click.echo(train_speaker.dev_markdown(card["dev"]))
+    train_speaker.write_cards(card)
     click.echo(f"done in {_time.perf_counter() - started:.1f} s")
 
 

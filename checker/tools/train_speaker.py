@@ -21,7 +21,9 @@ import numpy as np
 from checker.core.modelfiles import dump_reproducibly, file_sha256, one_thread
 from checker.core.paths import MODELS_DIR
 from checker.core.text import prepare
-from checker.detect.speaker import SPEAKER_CARD, SPEAKER_CARD_MD, SPEAKER_FILE, is_seller
+from checker.decide.findings import SELLER_FACTOR, SPEAKER_FACTOR
+from checker.detect.speaker import (INFORMING_BELOW, SELLING_FROM, SPEAKER_CARD, SPEAKER_CARD_MD,
+                                     SPEAKER_FILE, is_seller)
 from checker.tools.corpus_real import FILES, REAL_DIR, records
 
 SEED = 20251008
@@ -137,8 +139,12 @@ def card_markdown(card: dict[str, Any]) -> str:
         "# Speaker model card", "",
         "Reads a whole text as a **seller** (a clinic, broker or supplier addressing patients, or "
         "a patient recommending one) or someone **informing** (news, research, a regulator, a "
-        "hospital describing established care, a charity). A text that reads as informing "
-        "(P(seller) below 0.2) has every finding weighed down (checker.decide).", "",
+        "hospital describing established care, a charity). In checker.decide, a text that "
+        f"reads as informing (P(seller) below {INFORMING_BELOW}) has its findings weighed at "
+        f"{SPEAKER_FACTOR} except prices (what an unproven treatment costs is a warning sign "
+        f"whoever reports it); one that reads as a seller's copy (P(seller) from {SELLING_FROM}) "
+        f"has them weighed at {SELLER_FACTOR}, at most 1. A finding the hand-written register "
+        "cue already weighed is not weighed again.", "",
         "| | |", "|---|---|",
         f"| file | `{card['model']}` ({card.get('size_bytes', 0):,} bytes), "
         f"`{card.get('file_sha256', '')[:23]}...` |",
@@ -161,4 +167,38 @@ def card_markdown(card: dict[str, Any]) -> str:
               ""]
     if "check_cv" in card:
         lines += ["## What it does to the verdict", "", card["check_cv"], ""]
+    if "dev" in card:
+        lines += [dev_markdown(card["dev"]), ""]
+    return "\n".join(lines)
+
+
+DEV_SETS = ("dev_real.jsonl", "dev_pages.jsonl", "dev_prices.jsonl")
+
+
+def measure_dev(folder: Path, with_speaker: Any, without: Any) -> dict[str, Any]:
+    """The real dev sets (never trained on), checked with and without the speaker model."""
+    from checker.tools.evaluate import evaluate, read_records
+
+    out: dict[str, Any] = {"measured": time.strftime("%Y-%m-%d")}
+    for name in DEV_SETS:
+        if not (folder / name).exists():
+            continue
+        records, _ = read_records(folder / name)
+        out[name] = {side: evaluate(records, checker)["document"]
+                     for side, checker in (("without_speaker", without),
+                                           ("with_speaker", with_speaker))}
+    return out
+
+
+def dev_markdown(dev: dict[str, Any]) -> str:
+    lines = [f"## On the real dev sets (`../shared/data`, never trained on; {dev['measured']})",
+             "", "A document is flagged when its level is medium or high.", "",
+             "| set | without speaker: P / R / F1 / FPR | with speaker: P / R / F1 / FPR |",
+             "|---|---|---|"]
+    for name in DEV_SETS:
+        if name in dev:
+            cells = [f"{d['precision']:.3f} / {d['recall']:.3f} / {d['f1']:.3f} / "
+                     f"{d['false_positive_rate']:.3f}"
+                     for d in (dev[name]["without_speaker"], dev[name]["with_speaker"])]
+            lines.append(f"| {name} | {cells[0]} | {cells[1]} |")
     return "\n".join(lines)
