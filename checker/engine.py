@@ -35,6 +35,7 @@ from checker.detect.money import RATES_DATE
 from checker.detect.prices import PriceDetector
 from checker.detect.rules import RuleBook, load_rules
 from checker.detect.speaker import SpeakerDetector, SpeakerModel
+from checker.intake import is_address
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ class Checker:
         if self.speaker is not None:
             self.versions["speaker"] = self.speaker.model.version
 
-    def check(self, text: Any, *, budget: float | None = None) -> Result:
+    def check(self, text: Any, *, budget: float | None = None,
+              source: dict[str, Any] | None = None) -> Result:
         """Check ``text``. With ``budget`` (seconds), a check that runs past it stops between
         two steps with CheckTooSlow: a server gives each request a budget, so that no input can
         hold a worker for long. (Every step is bounded for any input; this is the backstop.)"""
@@ -105,7 +107,8 @@ class Checker:
             indications=found["indications"].indications, prices=prices,
             questions=decision.questions, set_aside=decision.set_aside, omitted=omitted,
             rules={f.rule: self.rule_info(f.rule) for f in decision.findings},
-            question_rules=decision.question_rules, speaker=speaker)
+            question_rules=decision.question_rules, speaker=speaker, source=source,
+            warnings=input_warnings(text, document, decision.level))
 
     def rule_info(self, rule_id: str) -> dict[str, Any]:
         """What format 2 lists once per rule: category, severity, message, question."""
@@ -121,6 +124,27 @@ class Checker:
         """The document's context cues, and the sentences where a rule's ``unless`` occurs."""
         return Context(document, self.rulebook.context.marks(document),
                        self.rulebook.unless_cues(document))
+
+
+SHORT_TEXT_WORDS = 15
+
+
+def input_warnings(text: str, document: Document, level: str) -> list[dict[str, str]]:
+    """Why this input may not be an advert we can judge: a web address alone, or a text too
+    short to say much when nothing in it was a warning sign. Such a result is shown as "not
+    enough to judge", never as a reassuring "low"."""
+    if is_address(text):
+        return [{"code": "address_only",
+                 "message": "This is only a web address, not the advert's text. Give the "
+                            "address as a web address (the form's box, or \"url\" in the API) "
+                            "to have the page fetched and checked, or paste the page's text."}]
+    words = document.alpha_count(0, len(document.idx))
+    if words < SHORT_TEXT_WORDS and level == "low":
+        return [{"code": "short_text",
+                  "message": f"This text has only {words} word{'s' if words != 1 else ''}: too "
+                            "little to judge, and nothing in it was a warning sign. Paste the "
+                            "whole advert (or give its web address) for a fuller check."}]
+    return []
 
 
 # -- named steps over several detectors' output -----------------------------------------------

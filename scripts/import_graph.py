@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "checker"
 MAX_LINES = 450
-FLOORS = {"core": 1, "context": 2, "detect": 3, "decide": 4, "engine": 5, "formats": 5,
+FLOORS = {"core": 1, "intake": 1, "context": 2, "detect": 3, "decide": 4, "engine": 5, "formats": 5,
           "surfaces": 6, "tools": 6, "__init__": 0, "__main__": 7}
 
 

@@ -114,3 +114,24 @@ class UploadError(CheckerError):
         super().__init__(message)
         self.status = status
         self.problems = problems or []
+
+
+class FetchError(CheckerError):
+    """A web address that was not fetched: not http(s), a private address, too large, too slow,
+    of a type we do not read. ``status`` is the HTTP status an API answers with."""
+
+    code = "E701"
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ExtractError(CheckerError):
+    """A page or file with no text to check (markup with nothing visible, a scanned PDF)."""
+
+    code = "E702"
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status

@@ -121,6 +121,8 @@ class Result:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     question_rules: list[str] = field(default_factory=list)
     speaker: dict[str, Any] | None = None    # who is speaking (checker.detect.speaker)
+    source: dict[str, Any] | None = None     # where the text came from (checker.intake)
+    warnings: list[dict[str, str]] = field(default_factory=list)   # input that is not an advert
 
     def to_dict(self, compact: bool = False) -> dict[str, Any]:
         """Result format v1; ``compact`` cites passages and regulator sources by id only."""
@@ -142,4 +144,8 @@ class Result:
             out["omitted"] = dict(self.omitted)
         if self.speaker is not None:
             out["speaker"] = dict(self.speaker)
+        if self.source is not None:
+            out["source"] = dict(self.source)
+        if self.warnings:
+            out["warnings"] = [dict(w) for w in self.warnings]
         return out

@@ -14,12 +14,12 @@ from typing import Any
 from flask import (Blueprint, Response, current_app, g, jsonify, render_template, request,
                    stream_with_context, url_for)
 
-from checker.core.errors import NotFound, UploadError
+from checker.core.errors import ExtractError, FetchError, InputTooLarge, NotFound, UploadError
 from checker.core.versions import CHECKER_VERSION as __version__
 from checker.surfaces.store import SCHEMA_VERSION, Store
 from checker.surfaces.web.shared import (CHECK_BODY_BYTES, MAX_BATCH_CHARS, MAX_BATCH_ITEMS,
                                           MAX_JOB_ITEMS, get_checker, get_store, limiter,
-                                          run_check)
+                                          run_check, take_in)
 from checker.surfaces.web.jobs import parse_upload
 from checker.formats import as_format, to_v1, to_v2
 from checker.surfaces.summary import SUMMARY_COLUMNS, csv_line, summary_row
@@ -39,6 +39,16 @@ def _api_problem(exc: ApiProblem) -> Response:
     return problem(exc.status, exc.title, exc.detail, **exc.extra)
 
 
+def intake_or_problem(text: str | None, url: str | None) -> Any:
+    try:
+        return take_in(text, url)
+    except (FetchError, ExtractError) as exc:
+        title = "Not fetched" if isinstance(exc, FetchError) else "No text to check"
+        raise ApiProblem(exc.status, title, exc.message) from None
+    except InputTooLarge as exc:
+        raise ApiProblem(413, "Text too long", exc.message) from None
+
+
 # -- endpoints --------------------------------------------------------------------------------
 
 
@@ -47,16 +57,22 @@ def _api_problem(exc: ApiProblem) -> Response:
 def check() -> Response:
     key = current_key(required=False)
     body = json_body(CHECK_BODY_BYTES)
-    text = text_field(body)
     url = optional_str(body, "url", 2000)
+    fetch_url = body.get("text") is None and bool(url)   # a web address alone: fetch the page
+    given = None if fetch_url else text_field(body)
     clinic = optional_str(body, "clinic", 200)
     save = optional_bool(body, "save", True)
     publish = optional_bool(body, "publish", False)
     if publish and not save:
         raise ApiProblem(400, "Cannot publish", "A check that is not saved cannot be published.")
     fmt = result_format()
-    checked = run_check(text)
+    taken = intake_or_problem(given, url)
+    text = taken.text
+    checked = run_check(text, taken.source)
     result = as_format(checked, fmt)
+    if taken.source is not None:
+        result["text"] = text   # the findings' offsets point into this text, not the input
+        url = url or taken.source.get("url", "")
     if save:
         stored = result if fmt == "2" else to_v2(checked)
         saved = get_store().save_check(text, stored, source="api", clinic=clinic, url=url,

@@ -68,7 +68,8 @@ def _document() -> dict[str, Any]:
         "400": _problem_response("Malformed JSON, wrong types, missing or empty text"),
         "413": _problem_response("Text (or the batch) over the limit"),
         "415": _problem_response("Unsupported media type"),
-        "422": _problem_response("The check ran past its time budget"),
+        "422": _problem_response("The check ran past its time budget, or the page at 'url' "
+                                 "could not be fetched or had no text"),
         "429": _problem_response("Over the rate limit"),
         "503": _problem_response("The database cannot be written (disk full, unavailable)"),
     }
@@ -84,9 +85,22 @@ def _document() -> dict[str, Any]:
                            "errors": {"type": "array", "items": {"type": "object"}}},
         },
         "CheckRequest": {
-            "type": "object", "required": ["text"],
+            "type": "object",
+            "description": "Send the advert's text, or only its web address (url, without text) "
+                           "to have the page fetched and its visible text checked. Text that "
+                           "is HTML markup is checked as its visible text. When the checked "
+                           "text is not the text sent, the response holds it as 'text' (the "
+                           "findings' offsets point into it) and the result's 'source' says "
+                           "where it came from.",
+            "anyOf": [{"required": ["text"]},
+                      {"required": ["url"],
+                       "properties": {"url": {"type": "string",
+                                              "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+"}}}],
             "properties": {"text": text,
-                           "url": {**optional_str, "maxLength": 2000},
+                           "url": {**optional_str, "maxLength": 2000,
+                                   "description": "Where the advert came from; alone, the "
+                                                  "page to fetch (http or https, public "
+                                                  "addresses only)."},
                            "clinic": {**optional_str, "maxLength": 200},
                            "save": {"type": "boolean", "default": True},
                            "publish": {"type": "boolean", "default": False,
@@ -98,6 +112,10 @@ def _document() -> dict[str, Any]:
                                     {"type": "object",
                                      "properties": {
                                          "id": {"type": "string"},
+                                         "text": {"type": "string", "description":
+                                                  "The text checked, when it is not the text "
+                                                  "sent (a fetched page, markup's visible "
+                                                  "text)."},
                                          "delete_token": {"type": "string", "description":
                                                           "Shown once: send it as the "
                                                           "Delete-Token header to delete the "

@@ -16,7 +16,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+from checker.core.errors import InputTooLarge
+from checker.core.inputs import has_text
 from checker.core.paths import ROOT
+from checker.intake import Intake, from_pasted, from_url
 from checker.surfaces.store import Store
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,24 @@ def get_checker() -> Any:
     return current_app.extensions["checker"]
 
 
-def run_check(text: str) -> Any:
+def run_check(text: str, source: dict[str, Any] | None = None) -> Any:
     """Check ``text`` for a request, within the app's time budget (CHECK_SECONDS): a Result."""
-    return get_checker().check(text, budget=current_app.config["CHECK_SECONDS"])
+    return get_checker().check(text, budget=current_app.config["CHECK_SECONDS"], source=source)
+
+
+def take_in(text: str | None = None, url: str | None = None) -> Intake:
+    """The text to check and its source: pasted text (its visible text when it is markup), or
+    the page at ``url`` fetched safely. FetchError or ExtractError say why not; a text longer
+    than the app's limit is an InputTooLarge."""
+    if text is not None and has_text(text):
+        found = from_pasted(text)
+        what = "the visible text of that markup"
+    else:
+        found = from_url(url or "")
+        what = "the text of that page"
+    limit = current_app.config["MAX_TEXT_CHARS"]
+    if len(found.text) > limit:
+        raise InputTooLarge(f"{what[0].upper()}{what[1:]} has {len(found.text):,} characters; "
+                            f"at most {limit:,} can be checked. Paste the part that describes "
+                            "the treatment instead.")
+    return found
