@@ -99,8 +99,12 @@ class Checker:
         if len(prices) > MAX_PRICES:
             omitted["prices"] = len(prices) - MAX_PRICES
             prices = prices[:MAX_PRICES]
+        warnings = input_warnings(text, document, decision.level)
+        summary = decision.summary
+        if warnings and summary.startswith("Low risk"):   # not an advert we can judge
+            summary = "Not enough to judge" + summary[len("Low risk"):].replace(" overall", "", 1)
         return Result(
-            score=decision.score, level=decision.level, summary=decision.summary,
+            score=decision.score, level=decision.level, summary=summary,
             categories=decision.categories, findings=decision.findings,
             versions=dict(self.versions),
             input={"sha256": hashlib.sha256(text.encode("utf8")).hexdigest(), "chars": len(text)},
@@ -108,7 +112,7 @@ class Checker:
             questions=decision.questions, set_aside=decision.set_aside, omitted=omitted,
             rules={f.rule: self.rule_info(f.rule) for f in decision.findings},
             question_rules=decision.question_rules, speaker=speaker, source=source,
-            warnings=input_warnings(text, document, decision.level))
+            warnings=warnings)
 
     def rule_info(self, rule_id: str) -> dict[str, Any]:
         """What format 2 lists once per rule: category, severity, message, question."""
@@ -204,6 +208,7 @@ def default_checker(classifier: bool = True, speaker: bool = True) -> Checker:
     return Checker(classifier=classifier, speaker=speaker)
 
 
-def check(text: str, *, classifier: bool = True) -> Result:
-    """Check one text with the shipped rules (and the shipped classifier unless told not to)."""
-    return default_checker(classifier).check(text)
+def check(text: str, *, classifier: bool = True, source: dict[str, Any] | None = None) -> Result:
+    """Check one text with the shipped rules (and the shipped classifier unless told not to);
+    ``source`` is where the text came from (checker.intake), kept in the result."""
+    return default_checker(classifier).check(text, source=source)

@@ -70,6 +70,10 @@ LEVEL_WORDS = {
     "medium": "Some warning signs",
     "low": "Low risk",
 }
+NOT_ENOUGH_WORDS = "Not enough to judge"
+NOT_ENOUGH_ADVICE = ("We found no warning signs, but this is not enough text to say the advert "
+                     "is safe. Paste the whole advert, give its web address, or upload the "
+                     "brochure.")
 LEVEL_ADVICE = {
     "high": "This text uses several of the typical sales tactics of clinics that sell unproven "
             "treatments. Talk to an independent specialist before you pay anything.",
