@@ -10,6 +10,7 @@ from playwright.sync_api import sync_playwright
 
 from checker.core.paths import ROOT
 from tests.conftest import SAMPLES
+from tests.fetchserver import FetchServer
 from tests.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -22,7 +23,9 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    live = LiveServer(tmp_path_factory.mktemp("browser") / "browser.db").start()
+    # The fetching test serves its page from 127.0.0.1, which only this setting lets through.
+    live = LiveServer(tmp_path_factory.mktemp("browser") / "browser.db",
+                      env={"CHECKER_FETCH_ALLOW_LOOPBACK": "1"}).start()
     yield live
     live.stop()
 
@@ -98,6 +101,31 @@ def test_paste_submit_read_the_highlights_and_follow_the_permalink(server, page)
     first.click()
     assert page.locator(target).is_visible()
     assert page.console_errors == []  # no CSP violation, no script error
+
+
+def test_a_fetched_page_shows_its_text_and_the_evidence(server, page):
+    """A patient pastes only the clinic's web address: the page is fetched, its visible text
+    checked and shown (never its markup), with what the page said and when."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with FetchServer() as clinic:
+        page.goto(server.url + "/")
+        page.fill("#text", clinic.base + "/clinic")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/r/*")
+    assert "High risk" in page.locator("h1").inner_text()
+    evidence = page.locator("section.evidence")
+    assert evidence.is_visible()
+    shown = evidence.inner_text()
+    assert "What the page said on 20" in shown and clinic.base + "/clinic" in shown
+    assert "HTTP status" in shown and "sha256 of the text checked" in shown
+    advert = page.locator(".advert").inner_text()
+    assert "$18,500" in advert and "Regrow Your Knee Cartilage" in advert
+    assert "&#36;" not in advert and "<strong>" not in advert and "cookies" not in advert
+    page.screenshot(path=str(ARTIFACTS / "result-fetched.png"), full_page=True)
+    assert serious(Axe().run(page)) == []
+    report = page.request.get(server.url + page.locator("a[href$='report.html']").get_attribute("href"))
+    assert "What the page said on 20" in report.text() and "Fetched" in report.text()
+    assert page.console_errors == []
 
 
 def test_a_pasted_script_is_shown_as_text_and_never_runs(server, page):

@@ -17,6 +17,8 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
+from checker.core.errors import ExtractError
+from checker.intake import from_pasted
 from checker.decide.findings import MAX_FINDINGS, MAX_PER_RULE, MAX_SAME_PHRASE
 from checker.core.records import BadRecord, read_input
 from checker.surfaces.store import Store
@@ -344,7 +346,14 @@ def test_the_markdown_report_cannot_be_forged(client, checker, payload):
     """Probe: with a clinic of "Acme\\n\\n**Low risk** ... <!--", the rendered report hid the real
     verdict and every finding; 25 of 48 payloads ran in a CommonMark renderer."""
     text = f"{payload}\n\nOur stem cells cure autism and reverse MS. No side effects! {payload}"
-    location = submit(client, text, clinic=payload[:200], url=payload[:2000]).headers["Location"]
+    answer = submit(client, text, clinic=payload[:200], url=payload[:2000])
+    try:
+        checked = from_pasted(text).text   # markup is checked as its visible text
+    except ExtractError:   # e.g. a <style> that swallows the rest: nothing visible, nothing saved
+        assert answer.status_code == 422
+        assert "no visible text" in answer.get_data(as_text=True)
+        return
+    location = answer.headers["Location"]
     report = client.get(location + "/report.md").get_data(as_text=True)
     rendered = MarkdownIt("commonmark", {"html": True}).render(report)
     parser = _Tags()
@@ -354,7 +363,7 @@ def test_the_markdown_report_cannot_be_forged(client, checker, payload):
         for name, value in attrs:
             assert not name.startswith("on"), (name, payload)
             assert not (value or "").strip().lower().startswith(("javascript", "data:")), payload
-    result = checker.check(text)
+    result = checker.check(checked)
     assert "<h1>Clinic Claim Checker report</h1>" in rendered
     assert rendered.count("<h1>") == 1 and "<h2>Warning signs</h2>" in rendered
     assert f"<strong>{LEVEL_WORDS[result.level]}</strong>" in rendered

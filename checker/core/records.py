@@ -19,11 +19,11 @@ import sys
 from pathlib import Path
 from typing import IO, Any, Iterator, NamedTuple
 
-from checker.core.errors import BadJSON, RecordsError
+from checker.core.errors import BadJSON, CheckerError, RecordsError
 from checker.core.inputs import bad_character, has_text, load_json
 
 INPUT_KINDS = ("auto", "jsonl", "csv", "folder")
-FOLDER_SUFFIXES = (".txt", ".html", ".htm")
+FOLDER_SUFFIXES = (".txt", ".html", ".htm", ".pdf")
 # The csv module refuses fields over 131,072 characters by default. A text may have up to the
 # engine's limit, and a longer one should be reported as too long, not as broken CSV.
 CSV_FIELD_LIMIT = 8 * 1024 * 1024
@@ -37,6 +37,7 @@ class Record(NamedTuple):
     text: str
     url: str = ""
     clinic: str = ""
+    source: dict[str, Any] | None = None   # where the text came from (checker.intake)
 
 
 class BadRecord(NamedTuple):
@@ -59,26 +60,29 @@ def input_kind(path: Path | str, kind: str = "auto") -> str:
     return "csv" if path.suffix.lower() in (".csv", ".tsv") else "jsonl"
 
 
-def read_input(path: Path | str, kind: str = "auto") -> Iterator[Record | BadRecord]:
+def read_input(path: Path | str, kind: str = "auto", fetching: bool = False
+               ) -> Iterator[Record | BadRecord]:
     """Stream the records of ``path``; bad ones come out as BadRecord, in their place."""
     kind = input_kind(path, kind)
     if kind == "folder":
         yield from _read_folder(Path(path))
         return
     if str(path) == "-":
-        yield from read_stream(sys.stdin.buffer, kind)
+        yield from read_stream(sys.stdin.buffer, kind, fetching)
         return
     try:
         fh = open(path, "rb")
     except OSError as exc:
         raise RecordsError(f"{path}: cannot read it ({exc.strerror})") from None
     with fh:
-        yield from read_stream(fh, kind)
+        yield from read_stream(fh, kind, fetching)
 
 
-def read_stream(stream: IO[bytes], kind: str) -> Iterator[Record | BadRecord]:
-    """The records of a JSON Lines or CSV byte stream."""
-    return _read_jsonl(stream) if kind == "jsonl" else _read_csv(stream)
+def read_stream(stream: IO[bytes], kind: str, fetching: bool = False
+                ) -> Iterator[Record | BadRecord]:
+    """The records of a JSON Lines or CSV byte stream; with ``fetching``, a record with a url
+    and no text is kept for its page to be fetched."""
+    return _read_jsonl(stream, fetching) if kind == "jsonl" else _read_csv(stream, fetching)
 
 
 def _decode(raw: bytes, line: int) -> str | BadRecord:
@@ -88,7 +92,8 @@ def _decode(raw: bytes, line: int) -> str | BadRecord:
         return BadRecord(line, None, f"not UTF-8 text (byte {exc.start + 1} of the line)")
 
 
-def _record(line: int | None, fields: dict[str, Any]) -> Record | BadRecord:
+def _record(line: int | None, fields: dict[str, Any], fetching: bool = False
+            ) -> Record | BadRecord:
     """Check one record's fields; the API's uploads and the batch command use the same words."""
     raw_id = fields.get("id")
     item_id = None if raw_id is None else str(raw_id).strip()
@@ -100,10 +105,13 @@ def _record(line: int | None, fields: dict[str, Any]) -> Record | BadRecord:
     if problem:
         return BadRecord(line, None, f"the id cannot be read: {problem}")
     text = fields.get("text")
-    if not isinstance(text, str) or not has_text(text):
-        return BadRecord(line, item_id, "no text")
     url, clinic = fields.get("url"), fields.get("clinic")
     url = "" if url is None else str(url)
+    if (text is None or text == "") and url.strip() and fetching:
+        text = ""   # batch --fetch: the page at url is fetched for it
+    elif not isinstance(text, str) or not has_text(text):
+        return BadRecord(line, item_id, "no text" + (" (add --fetch to check the page at its "
+                                                      "url)" if url.strip() else ""))
     clinic = "" if clinic is None else str(clinic)
     for name, value in (("text", text), ("url", url), ("clinic", clinic)):
         problem = bad_character(value)
@@ -112,7 +120,7 @@ def _record(line: int | None, fields: dict[str, Any]) -> Record | BadRecord:
     return Record(line, item_id, text, url, clinic)
 
 
-def _read_jsonl(stream: IO[bytes]) -> Iterator[Record | BadRecord]:
+def _read_jsonl(stream: IO[bytes], fetching: bool = False) -> Iterator[Record | BadRecord]:
     for line, raw in enumerate(stream, 1):
         text = _decode(raw, line)
         if isinstance(text, BadRecord):
@@ -129,10 +137,10 @@ def _read_jsonl(stream: IO[bytes]) -> Iterator[Record | BadRecord]:
         if not isinstance(fields, dict):
             yield BadRecord(line, None, "not a JSON object")
             continue
-        yield _record(line, fields)
+        yield _record(line, fields, fetching)
 
 
-def _read_csv(stream: IO[bytes]) -> Iterator[Record | BadRecord]:
+def _read_csv(stream: IO[bytes], fetching: bool = False) -> Iterator[Record | BadRecord]:
     """CSV with a header row naming at least ``id`` and ``text``; a record may span lines."""
     undecodable: dict[int, str] = {}
 
@@ -176,7 +184,7 @@ def _read_csv(stream: IO[bytes]) -> Iterator[Record | BadRecord]:
         if len(row) != len(names):
             yield BadRecord(first, None, f"{len(row)} fields where the header has {len(names)}")
             continue
-        yield _record(first, dict(zip(names, row)))
+        yield _record(first, dict(zip(names, row)), fetching)
 
 
 def _folder_files(folder: Path) -> Iterator[tuple[str, Path | None]]:
@@ -219,6 +227,9 @@ def _read_folder(folder: Path) -> Iterator[Record | BadRecord]:
         except OSError as exc:
             yield BadRecord(None, item_id, f"cannot read it ({exc.strerror})")
             continue
+        if path.suffix.lower() in (".pdf", ".html", ".htm"):
+            yield _extracted(item_id, path, data)
+            continue
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -229,6 +240,24 @@ def _read_folder(folder: Path) -> Iterator[Record | BadRecord]:
             yield BadRecord(None, item_id, "no text")
             continue
         yield Record(None, item_id, text)
+
+
+def _extracted(item_id: str, path: Path, data: bytes) -> Record | BadRecord:
+    """A PDF's text, or an HTML file's visible text (checker.intake), with its source."""
+    from checker.intake import decode, from_html, from_pdf
+
+    try:
+        if path.suffix.lower() == ".pdf":
+            taken = from_pdf(data, filename=path.name)
+        else:
+            markup = decode(data, None)
+            problem = bad_character(markup)
+            if problem:
+                return BadRecord(None, item_id, f"the text cannot be read: {problem}")
+            taken = from_html(markup, data=data, filename=path.name)
+    except CheckerError as exc:
+        return BadRecord(None, item_id, exc.message)
+    return Record(None, item_id, taken.text, source=taken.source)
 
 
 def count_records(path: Path | str, kind: str = "auto") -> int | None:

@@ -23,22 +23,48 @@ log = logging.getLogger("checker")
 
 
 
-def read_text_input(source: str) -> str:
-    """Read a file path, or standard input for "-", as UTF-8 text with a clear error."""
+def read_advert(source: str) -> Any:
+    """What ``check`` reads: a web address fetched, a PDF's text, an HTML file's visible text,
+    or a text file (or standard input) as it is (markup in it read as its visible text)."""
+    from checker.intake import (Intake, from_html, from_pdf, from_pasted, from_url,
+                                is_address)
+
+    if source != "-" and source.lower().startswith(("http://", "https://")) \
+            and is_address(source):
+        return from_url(source)
+    if source != "-" and not Path(source).exists() and source.lower().startswith(
+            ("ftp:", "file:", "javascript:", "data:")):
+        raise InputFileError(f"{source}: only http:// and https:// addresses can be fetched")
     if source == "-":
-        data = sys.stdin.buffer.read()
-        name = "standard input"
+        data, name = sys.stdin.buffer.read(), None
     else:
-        path = Path(source)
-        if not path.exists():
-            raise InputFileError(f"{source}: no such file")
-        if path.is_dir():
-            raise InputFileError(f"{source}: is a folder, not a file")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputFileError(f"{source}: cannot read it ({exc.strerror})") from None
-        name = source
+        data, name = _read_bytes(source), Path(source).name
+    if data[:5] == b"%PDF-" or (name or "").lower().endswith(".pdf"):
+        return from_pdf(data, filename=name)
+    text = _decoded(data, name or "standard input")
+    if (name or "").lower().endswith((".html", ".htm")):
+        return from_html(text, data=data, filename=name)
+    if source == "-" and is_address(text) and text.strip().lower().startswith("http"):
+        return from_url(text.strip())
+    taken = from_pasted(text)
+    if taken.source is not None and name:
+        taken.source["filename"] = name
+    return taken if taken.source is not None else Intake(text, None)
+
+
+def _read_bytes(source: str) -> bytes:
+    path = Path(source)
+    if not path.exists():
+        raise InputFileError(f"{source}: no such file")
+    if path.is_dir():
+        raise InputFileError(f"{source}: is a folder, not a file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{source}: cannot read it ({exc.strerror})") from None
+
+
+def _decoded(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -71,7 +97,7 @@ _register_server_commands()
 
 
 @cli.command("check")
-@click.argument("source", required=False, metavar="[FILE|-]")
+@click.argument("source", required=False, metavar="[FILE|URL|-]")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
               show_default=True, help="json: the result (docs/result.v2.schema.json); text: a "
                                       "readable report.")
@@ -82,11 +108,15 @@ _register_server_commands()
               help="Highlight spans with colours (default: only on a terminal).")
 def check_command(source: str | None, fmt: str, result_format: str, no_classifier: bool,
                   color: bool | None) -> None:
-    """Check one advert (a file, or - for standard input) and print the result.
+    """Check one advert (a text, HTML or PDF file, a web address, or - for standard input)
+    and print the result. A web page or HTML file is checked as its visible text, which the
+    report shows; the result's source block keeps where and when it was read.
 
     \b
     Examples:
       python -m checker check advert.txt
+      python -m checker check brochure.pdf
+      python -m checker check https://clinic.example/stem-cells
       python -m checker check - --format json < advert.txt
     """
     if source is None:
@@ -95,8 +125,9 @@ def check_command(source: str | None, fmt: str, result_format: str, no_classifie
         source = "-"
     from checker.engine import check
 
-    text = read_text_input(source)
-    result = check(text, classifier=not no_classifier)
+    taken = read_advert(source)
+    text = taken.text
+    result = check(text, classifier=not no_classifier, source=taken.source)
     if fmt == "json":
         from checker.formats import as_format
 
@@ -358,11 +389,15 @@ def main(argv: list[str] | None = None) -> int:
               help="Show a progress bar (default: only on a terminal).")
 @click.option("--stats", "stats_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also write the summary as JSON to this file.")
+@click.option("--fetch", is_flag=True,
+              help="Fetch the page of each record that has a url and no text (one request a "
+                   "second to a host); its visible text is checked and written to the row.")
 def batch_command(input_path: str, output: Path, fmt: str, result_format: str, input_format: str,
                   workers: int | None, dask_address: str | None, resume: bool, force: bool,
                   errors_path: Path | None, no_classifier: bool, chunk_size: int | None,
-                  progress: bool | None, stats_path: Path | None) -> None:
-    """Score many adverts: JSON Lines or CSV (id, text, optional url, clinic), or a folder.
+                  progress: bool | None, stats_path: Path | None, fetch: bool) -> None:
+    """Score many adverts: JSON Lines or CSV (id, text, optional url, clinic), or a folder
+    (.txt as it is; .html as its visible text; .pdf as its text).
 
     Bad records (no id, no text, broken JSON, bytes that are not UTF-8) go to the errors file
     with their line number, and the run goes on. A summary says how many were scored and how
@@ -374,6 +409,7 @@ def batch_command(input_path: str, output: Path, fmt: str, result_format: str, i
       python -m checker batch adverts.csv -o results.csv --format csv --workers 8
       python -m checker batch adverts.jsonl -o results.jsonl --format compact
       python -m checker batch pages/ -o results.jsonl --resume
+      python -m checker batch urls.csv -o results.jsonl --fetch
       python -m checker batch adverts.jsonl -o results.jsonl --dask tcp://10.0.0.5:8786
     """
     from checker.core.records import count_records, input_kind
@@ -385,7 +421,7 @@ def batch_command(input_path: str, output: Path, fmt: str, result_format: str, i
         raise click.UsageError("--resume and --force contradict each other")
     options = BatchOptions(input_path, output, fmt, input_kind(input_path, input_format),
                            result_format, workers, dask_address, resume, force, errors_path,
-                           not no_classifier, chunk_size)
+                           not no_classifier, chunk_size, fetch)
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show:

@@ -19,14 +19,22 @@ def first_sentence(text: str) -> str:
 def render_text_report(text: str, result: dict[str, Any], colour: bool) -> str:
     """A readable terminal report: verdict, the advert with spans marked, findings, questions."""
     level = result["level"]
-    lines = [
-        click.style(f"{level.upper()} RISK", fg=LEVEL_COLOURS[level], bold=True)
-        + f"  (score {result['score']:.0f}/100)",
-        result["summary"],
-        "",
-    ]
+    verdict = (click.style("NOT ENOUGH TO JUDGE", bold=True)
+               if result.get("warnings") and level == "low"
+               else click.style(f"{level.upper()} RISK", fg=LEVEL_COLOURS[level], bold=True))
+    lines = [verdict + f"  (score {result['score']:.0f}/100)", result["summary"], ""]
+    for warning in result.get("warnings", []):
+        lines[-1:-1] = textwrap.wrap("Note: " + warning["message"], 92)
     if result.get("speaker"):
         lines[-1:-1] = textwrap.wrap(result["speaker"]["explanation"], 92)
+    source = result.get("source")
+    if source:
+        where = source.get("url") or source.get("filename") or "the markup given"
+        when = f" on {source['fetched_at']}" if source.get("fetched_at") else ""
+        lines[-1:-1] = [f"Read from {where}{when} ({source.get('content_type') or source['kind']}"
+                        f", {source['bytes']:,} bytes, {source['bytes_sha256'][:23]}...);",
+                        f"checked its visible text ({source['text_sha256'][:23]}...), shown "
+                        f"below, extracted with {source['extractor']}."]
     if result["findings"]:
         lines.append(click.style("The text, with warning signs marked:", bold=True))
         lines.append(_highlight(text, result["findings"], colour))

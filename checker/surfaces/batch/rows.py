@@ -101,6 +101,8 @@ def format_row(record: Record, result: dict[str, Any], fmt: str) -> str:
             out["clinic"] = record.clinic
         if fmt == "compact":
             out["compact"] = True   # ``result`` is then Result.to_dict(compact=True)
+        if record.source is not None:
+            out["text"] = record.text   # a page's or a file's text: the offsets point into it
         out["result"] = result
         # orjson: a result is ~40 kB of JSON, and the standard encoder took ~7 % of a worker's time
         return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
@@ -172,7 +174,7 @@ def _score_one(checker: Any, record: Record | BadRecord, fmt: str) -> Scored | F
     if isinstance(record, BadRecord):
         return Failed(record.line, record.id, record.problem)
     try:
-        checked = checker.check(record.text)
+        checked = checker.check(record.text, source=record.source)
         # jsonl rows hold format 2 ("jsonl:1" is format 1); compact and csv rows format 1
         result = to_v2(checked) if fmt == "jsonl" else checked.to_dict(compact=fmt == "compact")
     except CheckerError as exc:

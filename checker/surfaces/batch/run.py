@@ -33,8 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator
 
-from checker.core.errors import BatchError
+from checker.core.errors import BatchError, CheckerError
 from checker.core.records import BadRecord, Record, read_input
+from checker.intake import from_url
+from checker.intake.fetch import Pacer
 from checker.surfaces.batch.engines import DaskEngine, Engine, Future, ProcessPool
 from checker.surfaces.batch.rows import (CHUNKS_PER_WORKER, CSV_COLUMNS, FORMATS, Failed, Scored,
                                          WorkerStats, peak_rss_bytes, write_passages)
@@ -104,6 +106,9 @@ def _reported(errors: Path) -> set[tuple[int | None, str | None]]:
 # -- the run ----------------------------------------------------------------------------------
 
 
+FETCH_INTERVAL = 1.0   # seconds between two requests to one host (batch --fetch)
+
+
 @dataclass
 class BatchOptions:
     input: Path | str
@@ -118,6 +123,7 @@ class BatchOptions:
     errors: Path | None = None          # default: OUTPUT + ".errors.jsonl"
     classifier: bool = True
     chunk_size: int | None = None
+    fetch: bool = False                 # records with a url and no text: fetch the page
 
     @property
     def errors_path(self) -> Path:
@@ -198,6 +204,24 @@ def _engine(options: BatchOptions) -> Engine:
     return ProcessPool(options.classifier, kind, workers)
 
 
+def fetched(records: Iterator[Record | BadRecord], pacer: Pacer | None = None
+            ) -> Iterator[Record | BadRecord]:
+    """Each record with a url and no text with its page fetched (one request a second to a
+    host, by the reader, in input order); a page that cannot be fetched is a bad record that
+    says why."""
+    pacer = pacer or Pacer(FETCH_INTERVAL)
+    for record in records:
+        if isinstance(record, Record) and not record.text and record.url:
+            try:
+                taken = from_url(record.url, pacer=pacer)
+            except CheckerError as exc:
+                yield BadRecord(record.line, record.id, f"{record.url}: {exc.message}")
+                continue
+            yield record._replace(text=taken.text, source=taken.source)
+        else:
+            yield record
+
+
 def run_batch(options: BatchOptions, progress: Callable[[int], None] | None = None
               ) -> BatchSummary:
     """Score every record of ``options.input`` into ``options.output``, in input order."""
@@ -217,7 +241,9 @@ def run_batch(options: BatchOptions, progress: Callable[[int], None] | None = No
         if errors_path.exists():
             reported = _reported(errors_path)
     append = options.resume and exists
-    records = read_input(options.input, options.input_kind)
+    records = read_input(options.input, options.input_kind, fetching=options.fetch)
+    if options.fetch:
+        records = fetched(records)
 
     def pending() -> Iterator[Record | BadRecord]:
         for record in records:

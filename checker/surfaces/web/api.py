@@ -71,7 +71,6 @@ def check() -> Response:
     checked = run_check(text, taken.source)
     result = as_format(checked, fmt)
     if taken.source is not None:
-        result["text"] = text   # the findings' offsets point into this text, not the input
         url = url or taken.source.get("url", "")
     if save:
         stored = result if fmt == "2" else to_v2(checked)
@@ -80,6 +79,8 @@ def check() -> Response:
         result["id"] = saved.id
         result["delete_token"] = saved.delete_token
         result["published"] = publish
+    if taken.source is not None:
+        result["text"] = text   # the findings' offsets point into this text, not the input
     audit(200, target=result.get("id", ""))
     return jsonify(result)
 

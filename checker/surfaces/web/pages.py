@@ -12,8 +12,10 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
 from checker.core.guidance import load_guidance
 from checker.core.inputs import bad_character, has_text
 from checker.formats import to_v1, to_v2
-from checker.core.errors import NotFound
-from checker.surfaces.web.shared import external_url, get_checker, get_store, limiter
+from checker.core.errors import ExtractError, FetchError, InputTooLarge, NotFound
+from checker.intake import (Intake, address_of, decode, from_html, from_pdf, is_address,
+                            looks_like_html)
+from checker.surfaces.web.shared import external_url, get_checker, get_store, limiter, take_in
 from checker.surfaces.web.present import markdown_report, view
 
 pages = Blueprint("pages", __name__)
@@ -36,10 +38,12 @@ def _limit() -> int:
     return current_app.config["MAX_TEXT_CHARS"]
 
 
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text"}
+
+
 def _problem_with(values: dict[str, Any]) -> tuple[str, int] | None:
     text = values["text"]
-    if not has_text(text):
-        return "Please paste the text of the advert into the box first.", 400
     if len(text) > _limit():
         return (f"That text has {len(text):,} characters. Please paste at most {_limit():,} "
                 "(about 15,000 words) - for example the part of the page that describes the "
@@ -54,15 +58,73 @@ def _problem_with(values: dict[str, Any]) -> tuple[str, int] | None:
     return None
 
 
-def _checked_form() -> tuple[Any, dict[str, Any] | None]:
+def _uploaded() -> Intake | None:
+    """An uploaded PDF, saved web page or text file, read into the text to check."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return None
+    name = upload.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ExtractError(f"That file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB. "
+                           "Please upload a smaller file, or paste its text.", 413)
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = UPLOAD_KINDS.get(suffix) or ("pdf" if data[:5] == b"%PDF-" else "")
+    if kind == "pdf":
+        return from_pdf(data, filename=name)
+    if kind not in ("html", "text"):
+        raise ExtractError("Only PDF files, saved web pages (.html) and text files (.txt) can "
+                           "be uploaded.", 415)
+    decoded = decode(data, None)
+    problem = bad_character(decoded)
+    if problem or not has_text(decoded):
+        raise ExtractError("That file has no text we can read. Please paste its text instead.")
+    if kind == "html" or looks_like_html(decoded):
+        return from_html(decoded, data=data, filename=name)
+    return Intake(decoded, None)
+
+
+def _taken(values: dict[str, Any]) -> Intake:
+    """What to check: an uploaded file, else the pasted text (a web address alone in it is
+    fetched, markup is read as its visible text), else the page at the web address."""
+    taken = _uploaded()
+    if taken is None:
+        text = values["text"]
+        if has_text(text) and is_address(text):
+            values["url"] = address_of(text)[:2000]
+            taken = take_in(None, values["url"])
+        elif has_text(text) or values["url"]:
+            taken = take_in(text, values["url"])
+        else:
+            raise ExtractError("Please paste the text of the advert into the box, give its web "
+                               "address, or upload a PDF brochure.", 400)
+    if len(taken.text) > _limit():
+        raise InputTooLarge(f"That file's text has {len(taken.text):,} characters; at most "
+                            f"{_limit():,} can be checked. Paste the part that describes the "
+                            "treatment instead.")
+    if taken.source is not None and not values["url"] and taken.source.get("url"):
+        values["url"] = taken.source["url"][:2000]
+    return taken
+
+
+def _checked_form() -> tuple[Any, Any]:
     """The posted form and its result, or (the form page with the problem, None)."""
     values = _form_values()
     problem = _problem_with(values)
+    taken = None
+    if not problem:
+        try:
+            taken = _taken(values)
+        except (FetchError, ExtractError) as exc:
+            problem = exc.message, exc.status
+        except InputTooLarge as exc:
+            problem = exc.message, 413
     if problem:
         message, status = problem
         page = render_template("index.html", values=values, error=message, limit=_limit())
         return (page, status), None
-    return values, get_checker().check(values["text"])
+    values["text"] = taken.text
+    return values, get_checker().check(taken.text, source=taken.source)
 
 
 @pages.get("/")

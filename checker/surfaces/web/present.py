@@ -11,7 +11,7 @@ from typing import Any
 
 from checker.core.result import CATEGORIES, CATEGORY_LABELS
 from checker.decide.wording import (CANNOT_TELL, GENERAL_QUESTIONS, LEVEL_ADVICE, LEVEL_WORDS,
-                                    STATUS_WORDS)
+                                    NOT_ENOUGH_ADVICE, NOT_ENOUGH_WORDS, STATUS_WORDS)
 
 @dataclass
 class Segment:
@@ -61,9 +61,13 @@ def view(result: dict[str, Any], text: str) -> dict[str, Any]:
          "count": result["categories"][c]["count"]}
         for c in CATEGORIES if result["categories"][c]["count"]
     ]
+    not_enough = bool(result.get("warnings")) and result["level"] == "low"
     return {
-        "level_words": LEVEL_WORDS[result["level"]],
-        "advice": LEVEL_ADVICE[result["level"]],
+        "level_words": view_words(result)[0],
+        "advice": view_words(result)[1],
+        "verdict_class": "unknown" if not_enough else result["level"],
+        "warnings": [w["message"] for w in result.get("warnings", [])],
+        "evidence": evidence(result.get("source")),
         "segments": segments(text, findings),
         "numbers": numbers,
         "categories": categories,
@@ -73,6 +77,47 @@ def view(result: dict[str, Any], text: str) -> dict[str, Any]:
         "status_words": STATUS_WORDS,
         "indications": [i for i in result.get("indications", []) if i.get("offered")],
     }
+
+
+def view_words(result: dict[str, Any]) -> tuple[str, str]:
+    """The verdict's words and advice: "not enough to judge" for input that is not an advert."""
+    if result.get("warnings") and result["level"] == "low":
+        return NOT_ENOUGH_WORDS, NOT_ENOUGH_ADVICE
+    return LEVEL_WORDS[result["level"]], LEVEL_ADVICE[result["level"]]
+
+
+def evidence(source: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a fetched page or a read file was, when: the heading and rows of the evidence block
+    (the result page and both reports show the same)."""
+    if not source:
+        return None
+    kind = source.get("kind")
+    rows: list[tuple[str, str]] = []
+    if kind == "url":
+        day = source.get("fetched_at", "")[:10]
+        heading = f"What the page said on {day}" if day else "What the page said"
+        rows.append(("Page", source.get("url", "")))
+        if source.get("requested_url") and source.get("requested_url") != source.get("url"):
+            rows.append(("Address given", source["requested_url"]))
+        rows.append(("Fetched", source.get("fetched_at", "").replace("T", " ").replace(
+            "Z", " UTC")))
+        rows.append(("HTTP status", str(source.get("http_status", ""))))
+        rows.append(("Content type", source.get("content_type", "")))
+    elif kind == "pdf":
+        heading = "What the PDF said"
+        if source.get("filename"):
+            rows.append(("File", source["filename"]))
+    else:
+        heading = "What the markup showed"
+        if source.get("filename"):
+            rows.append(("File", source["filename"]))
+    rows.append(("Size", f"{source.get('bytes', 0):,} bytes"))
+    rows.append(("sha256 of the bytes read", source.get("bytes_sha256", "")))
+    rows.append(("sha256 of the text checked", source.get("text_sha256", "")))
+    rows.append(("Text extracted with", source.get("extractor", "")))
+    return {"heading": heading, "rows": rows,
+            "note": "We checked the visible text below, as it was then; the highlights point "
+                    "into it."}
 
 
 # What can start markup in the middle of a line: emphasis, code, links and images (brackets),
@@ -109,8 +154,15 @@ def markdown_report(result: dict[str, Any], text: str, *, clinic: str = "", url:
     lines = ["# Clinic Claim Checker report", ""]
     if clinic or url:
         lines += [f"Clinic: {md_text(clinic) or '-'}  ", f"Address: {md_text(url) or '-'}", ""]
-    lines += [f"**{LEVEL_WORDS[result['level']]}** (score {result['score']:.0f}/100). "
-              f"{result['summary']}", ""]
+    shown = view_words(result)
+    lines += [f"**{shown[0]}** (score {result['score']:.0f}/100). {result['summary']}", ""]
+    for warning in result.get("warnings", []):
+        lines += [f"Note: {md_text(warning['message'])}", ""]
+    found = evidence(result.get("source"))
+    if found:
+        lines += [f"## {found['heading']}", ""]
+        lines += [f"- {label}: {md_text(value)}" for label, value in found["rows"]]
+        lines += ["", found["note"], ""]
     if result.get("speaker"):
         lines += [f"{md_text(result['speaker']['explanation'])}", ""]
     if created:
