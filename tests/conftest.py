@@ -130,3 +130,19 @@ def form_token(client) -> str:
 def submit(client, text: str, **fields):
     """Post the form as a browser would: its CSRF token, the text, any other fields."""
     return client.post("/check", data={"csrf_token": form_token(client), "text": text, **fields})
+
+
+@pytest.fixture(scope="session")
+def pages_server():
+    """A local HTTP server of fixture pages, redirects, huge and slow answers and PDFs
+    (tests.fetchserver): the web, for the fetching tests, without the network."""
+    from tests.fetchserver import FetchServer
+
+    with FetchServer() as running:
+        yield running
+
+
+@pytest.fixture
+def loopback(monkeypatch):
+    """Let the checker fetch from 127.0.0.1 (and nothing else private), where pages_server is."""
+    monkeypatch.setenv("CHECKER_FETCH_ALLOW_LOOPBACK", "1")

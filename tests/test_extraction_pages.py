@@ -1,7 +1,7 @@
 """Twenty pages written after real clinic, broker, hospital, charity and academic pages (their
 structure: menus, cookie banners, headings, lists, price tables, FAQ accordions, hidden
 elements, footers, scripts; our own sentences; tests/fixtures/pages/*.json names the page each
-was modelled on). Fetched from a local server as a URL would be: the extracted text keeps the
+was modelled on). Fetched from a local pages_server as a URL would be: the extracted text keeps the
 sentences a reader sees in the main content, none of the furniture, and gets the verdict the
 same sentences get when pasted."""
 
@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from checker.intake import from_url
-from tests.fetchserver import PAGES, FetchServer
+from tests.fetchserver import PAGES
+
+pytestmark = pytest.mark.usefixtures("loopback")   # the pages come from 127.0.0.1
 
 FIXTURES = sorted(PAGES.glob("*.json"))
 
@@ -23,15 +25,6 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@pytest.fixture(scope="module")
-def server():
-    with FetchServer() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def loopback(monkeypatch):
-    monkeypatch.setenv("CHECKER_FETCH_ALLOW_LOOPBACK", "1")
 
 
 def test_there_are_twenty_pages_of_both_kinds():
@@ -42,9 +35,9 @@ def test_there_are_twenty_pages_of_both_kinds():
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
-def test_a_fetched_page_keeps_its_main_text_and_drops_the_rest(fixture: Path, server, checker):
+def test_a_fetched_page_keeps_its_main_text_and_drops_the_rest(fixture: Path, pages_server, checker):
     page = json.loads(fixture.read_text())
-    taken = from_url(f"{server.base}/pages/{fixture.with_suffix('.html').name}")
+    taken = from_url(f"{pages_server.base}/pages/{fixture.with_suffix('.html').name}")
     text = flat(taken.text)
     kept = [m for m in page["main"] if flat(m) in text]
     assert len(kept) >= 0.95 * len(page["main"]), sorted(set(page["main"]) - set(kept))

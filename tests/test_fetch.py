@@ -1,4 +1,4 @@
-"""Fetching pages safely (checker.intake.fetch), against a local server: the clinic page, redirects,
+"""Fetching pages safely (checker.intake.fetch), against a local pages_server: the clinic page, redirects,
 refusals of private addresses on every hop, size and time limits, content types, PDF."""
 
 from __future__ import annotations
@@ -8,22 +8,15 @@ import pytest
 from checker.core.errors import ExtractError, FetchError
 from checker.intake import from_url
 from checker.intake.fetch import USER_AGENT, Pacer, fetch, public_address, resolve_public
-from tests.fetchserver import BROCHURE, FetchServer
+from tests.fetchserver import BROCHURE
+
+pytestmark = pytest.mark.usefixtures("loopback")   # the pages come from 127.0.0.1
 
 
-@pytest.fixture(scope="module")
-def server():
-    with FetchServer() as running:
-        yield running
 
 
-@pytest.fixture(autouse=True)
-def loopback(monkeypatch):
-    monkeypatch.setenv("CHECKER_FETCH_ALLOW_LOOPBACK", "1")
-
-
-def test_a_clinic_page_is_fetched_and_its_main_text_kept(server):
-    taken = from_url(server.base + "/clinic")
+def test_a_clinic_page_is_fetched_and_its_main_text_kept(pages_server):
+    taken = from_url(pages_server.base + "/clinic")
     text = taken.text
     for kept in ("Regrow Your Knee Cartilage Without Surgery",
                  "Our stem cell therapy repairs damaged cartilage and ends arthritis pain for good.",
@@ -36,24 +29,24 @@ def test_a_clinic_page_is_fetched_and_its_main_text_kept(server):
         assert dropped not in text
     source = taken.source
     assert source["kind"] == "url" and source["format"] == "html"
-    assert source["url"] == source["requested_url"] == server.base + "/clinic"
+    assert source["url"] == source["requested_url"] == pages_server.base + "/clinic"
     assert source["http_status"] == 200 and source["content_type"] == "text/html"
     assert source["bytes_sha256"].startswith("sha256:") and len(source["bytes_sha256"]) == 71
     assert source["fetched_at"].endswith("Z") and "selectolax" in source["extractor"]
 
 
-def test_the_host_header_and_user_agent_are_ours(server):
-    taken = from_url(server.base + "/host")
-    port = server.base.rsplit(":", 1)[1]
+def test_the_host_header_and_user_agent_are_ours(pages_server):
+    taken = from_url(pages_server.base + "/host")
+    port = pages_server.base.rsplit(":", 1)[1]
     assert f"You asked 127.0.0.1:{port} as {USER_AGENT}." in taken.text
 
 
-def test_redirects_are_followed_and_kept_up_to_five(server):
-    taken = from_url(server.base + "/hop/4")
-    assert taken.source["url"] == server.base + "/clinic"
+def test_redirects_are_followed_and_kept_up_to_five(pages_server):
+    taken = from_url(pages_server.base + "/hop/4")
+    assert taken.source["url"] == pages_server.base + "/clinic"
     assert len(taken.source["redirects"]) == 5
     with pytest.raises(FetchError, match="redirected more than 5 times") as caught:
-        fetch(server.base + "/hop/5")
+        fetch(pages_server.base + "/hop/5")
     assert caught.value.status == 422
 
 
@@ -61,21 +54,21 @@ def test_redirects_are_followed_and_kept_up_to_five(server):
     ("/to-metadata", "169.254.169.254"), ("/to-private", "10.0.0.1"),
     ("/to-loopback-other", "127.0.0.2"), ("/to-localhost-v6", "::1"),
 ])
-def test_a_redirect_to_a_private_address_is_refused(server, path, address):
+def test_a_redirect_to_a_private_address_is_refused(pages_server, path, address):
     with pytest.raises(FetchError, match="private or local network address") as caught:
-        fetch(server.base + path)
+        fetch(pages_server.base + path)
     assert address in caught.value.message and caught.value.status == 422
 
 
-def test_a_redirect_to_another_scheme_is_refused(server):
+def test_a_redirect_to_another_scheme_is_refused(pages_server):
     with pytest.raises(FetchError, match="http:// or https://"):
-        fetch(server.base + "/to-file")
+        fetch(pages_server.base + "/to-file")
 
 
-def test_loopback_is_refused_without_the_test_setting(server, monkeypatch):
+def test_loopback_is_refused_without_the_test_setting(pages_server, monkeypatch):
     monkeypatch.delenv("CHECKER_FETCH_ALLOW_LOOPBACK")
     with pytest.raises(FetchError, match=r"127\.0\.0\.1"):
-        fetch(server.base + "/clinic")
+        fetch(pages_server.base + "/clinic")
 
 
 def test_only_127_0_0_1_is_let_through_by_the_test_setting():
@@ -104,15 +97,15 @@ def test_a_name_resolving_to_any_private_address_is_refused():
 
 
 @pytest.mark.parametrize("path", ["/big", "/big-chunked"])
-def test_a_50_mb_body_is_refused(server, path):
+def test_a_50_mb_body_is_refused(pages_server, path):
     with pytest.raises(FetchError, match="bytes") as caught:
-        fetch(server.base + path)
+        fetch(pages_server.base + path)
     assert caught.value.status == 413
 
 
-def test_a_page_that_does_not_answer_in_time_is_refused(server):
+def test_a_page_that_does_not_answer_in_time_is_refused(pages_server):
     with pytest.raises(FetchError, match="did not answer in time|too slowly|stopped sending") as caught:
-        fetch(server.base + "/slow", read_seconds=0.5, total_seconds=1.0)
+        fetch(pages_server.base + "/slow", read_seconds=0.5, total_seconds=1.0)
     assert caught.value.status == 422
 
 
@@ -129,35 +122,35 @@ def test_addresses_we_do_not_fetch_are_refused_with_a_reason(url, words, status)
     assert caught.value.status == status
 
 
-def test_other_content_types_and_error_statuses_are_refused(server):
+def test_other_content_types_and_error_statuses_are_refused(pages_server):
     with pytest.raises(FetchError, match="image/png") as caught:
-        fetch(server.base + "/image.png")
+        fetch(pages_server.base + "/image.png")
     assert caught.value.status == 415
     with pytest.raises(FetchError, match="HTTP status 404"):
-        fetch(server.base + "/missing")
+        fetch(pages_server.base + "/missing")
 
 
-def test_a_pdf_brochure_is_read(server):
-    taken = from_url(server.base + "/brochure.pdf")
+def test_a_pdf_brochure_is_read(pages_server):
+    taken = from_url(pages_server.base + "/brochure.pdf")
     assert taken.source["format"] == "pdf" and taken.source["content_type"] == "application/pdf"
     for line in BROCHURE:
         assert line in taken.text
     assert "pypdf" in taken.source["extractor"]
 
 
-def test_a_scanned_pdf_gets_a_clear_message(server):
+def test_a_scanned_pdf_gets_a_clear_message(pages_server):
     with pytest.raises(ExtractError, match="scanned"):
-        from_url(server.base + "/scan.pdf")
+        from_url(pages_server.base + "/scan.pdf")
 
 
-def test_markup_with_nothing_visible_gets_a_clear_message(server):
+def test_markup_with_nothing_visible_gets_a_clear_message(pages_server):
     with pytest.raises(ExtractError, match="no visible text"):
-        from_url(server.base + "/empty-markup")
+        from_url(pages_server.base + "/empty-markup")
 
 
-def test_plain_text_and_declared_charsets_are_read(server):
-    assert from_url(server.base + "/notes.txt").text.startswith("Our PRP injections heal")
-    assert "Caf\u00e9 stem cells cost 5 000 EUR." in from_url(server.base + "/latin1").text
+def test_plain_text_and_declared_charsets_are_read(pages_server):
+    assert from_url(pages_server.base + "/notes.txt").text.startswith("Our PRP injections heal")
+    assert "Caf\u00e9 stem cells cost 5 000 EUR." in from_url(pages_server.base + "/latin1").text
 
 
 def test_the_pacer_spaces_requests_to_one_host():

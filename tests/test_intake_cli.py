@@ -4,36 +4,30 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from tests.conftest import cli
-from tests.fetchserver import BROCHURE, CLINIC_PAGE, FetchServer, blank_pdf, make_pdf
+from tests.fetchserver import BROCHURE, CLINIC_PAGE, blank_pdf, make_pdf
 
 LOOPBACK = {"CHECKER_FETCH_ALLOW_LOOPBACK": "1"}
 
 
-@pytest.fixture(scope="module")
-def server():
-    with FetchServer() as running:
-        yield running
 
-
-def test_check_a_web_address(server):
-    run = cli("check", server.base + "/clinic", "--format", "json", env=LOOPBACK)
+def test_check_a_web_address(pages_server):
+    run = cli("check", pages_server.base + "/clinic", "--format", "json", env=LOOPBACK)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
-    assert result["level"] == "high" and result["source"]["url"] == server.base + "/clinic"
+    assert result["level"] == "high" and result["source"]["url"] == pages_server.base + "/clinic"
 
 
-def test_check_a_web_address_prints_the_evidence_and_the_text(server):
-    run = cli("check", server.base + "/clinic", "--no-color", env=LOOPBACK)
+def test_check_a_web_address_prints_the_evidence_and_the_text(pages_server):
+    run = cli("check", pages_server.base + "/clinic", "--no-color", env=LOOPBACK)
     out = run.stdout.decode()
-    assert f"Read from {server.base}/clinic on 20" in out and "<strong>" not in out
+    assert f"Read from {pages_server.base}/clinic on 20" in out and "<strong>" not in out
     assert "Full-body package with" in out
 
 
-def test_a_refused_address_is_one_readable_line(server):
-    run = cli("check", server.base + "/to-metadata", env=LOOPBACK)
+def test_a_refused_address_is_one_readable_line(pages_server):
+    run = cli("check", pages_server.base + "/to-metadata", env=LOOPBACK)
     assert run.returncode == 1
     err = run.stderr.decode()
     assert "169.254.169.254" in err and "Traceback" not in err and err.count("\n") == 1
@@ -55,11 +49,11 @@ def test_check_a_pdf_and_an_html_file(tmp_path):
     assert run.returncode == 1 and b"scanned" in run.stderr
 
 
-def test_batch_fetch_checks_the_pages_of_url_only_records(server, tmp_path):
+def test_batch_fetch_checks_the_pages_of_url_only_records(pages_server, tmp_path):
     source = tmp_path / "urls.jsonl"
     source.write_text("\n".join(json.dumps(r) for r in [
-        {"id": "a", "url": server.base + "/clinic"},
-        {"id": "b", "url": server.base + "/to-metadata"},
+        {"id": "a", "url": pages_server.base + "/clinic"},
+        {"id": "b", "url": pages_server.base + "/to-metadata"},
         {"id": "c", "text": "Our PRP heals torn tendons in one visit, guaranteed."},
     ]) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
@@ -67,7 +61,7 @@ def test_batch_fetch_checks_the_pages_of_url_only_records(server, tmp_path):
     assert run.returncode == 0, run.stderr
     rows = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
     assert set(rows) == {"a", "c"}
-    assert rows["a"]["result"]["source"]["url"] == server.base + "/clinic"
+    assert rows["a"]["result"]["source"]["url"] == pages_server.base + "/clinic"
     text = rows["a"]["text"]
     assert all(text[f["start"]:f["end"]] == f["text"] for f in rows["a"]["result"]["findings"])
     assert "text" not in rows["c"]
@@ -75,9 +69,9 @@ def test_batch_fetch_checks_the_pages_of_url_only_records(server, tmp_path):
     assert errors[0]["id"] == "b" and "private or local" in errors[0]["problem"]
 
 
-def test_batch_without_fetch_says_how_to_check_url_only_records(server, tmp_path):
+def test_batch_without_fetch_says_how_to_check_url_only_records(pages_server, tmp_path):
     source = tmp_path / "urls.jsonl"
-    source.write_text(json.dumps({"id": "a", "url": server.base + "/clinic"}) + "\n")
+    source.write_text(json.dumps({"id": "a", "url": pages_server.base + "/clinic"}) + "\n")
     out = tmp_path / "out.jsonl"
     cli("batch", str(source), "-o", str(out), "--workers", "1")
     error = json.loads((tmp_path / "out.jsonl.errors.jsonl").read_text())

@@ -1,4 +1,4 @@
-"""Pages, markup and PDFs in, on the API and the form, with the evidence kept (a local server
+"""Pages, markup and PDFs in, on the API and the form, with the evidence kept (a local pages_server
 stands in for the web; CHECKER_FETCH_ALLOW_LOOPBACK=1 lets the checker reach it)."""
 
 from __future__ import annotations
@@ -10,28 +10,21 @@ import pytest
 
 from checker.formats import to_v2
 from tests.conftest import form_token, submit
-from tests.fetchserver import BROCHURE, CLINIC_PAGE, FetchServer, blank_pdf, make_pdf
+from tests.fetchserver import BROCHURE, CLINIC_PAGE, blank_pdf, make_pdf
+
+pytestmark = pytest.mark.usefixtures("loopback")   # the pages come from 127.0.0.1
 
 
-@pytest.fixture(scope="module")
-def server():
-    with FetchServer() as running:
-        yield running
 
 
-@pytest.fixture(autouse=True)
-def loopback(monkeypatch):
-    monkeypatch.setenv("CHECKER_FETCH_ALLOW_LOOPBACK", "1")
-
-
-def test_the_api_fetches_a_web_address_and_keeps_the_evidence(client, server, validate, checker):
-    answer = client.post("/api/v1/check", json={"url": server.base + "/clinic"})
+def test_the_api_fetches_a_web_address_and_keeps_the_evidence(client, pages_server, validate, checker):
+    answer = client.post("/api/v1/check", json={"url": pages_server.base + "/clinic"})
     assert answer.status_code == 200, answer.get_json()
     body = answer.get_json()
     text = body["text"]
     assert "Regrow Your Knee Cartilage Without Surgery" in text and "<" not in text
     source = body["source"]
-    assert source["kind"] == "url" and source["url"] == server.base + "/clinic"
+    assert source["kind"] == "url" and source["url"] == pages_server.base + "/clinic"
     assert source["http_status"] == 200 and source["fetched_at"].endswith("Z")
     assert body["level"] == "high"
     for f in body["findings"]:
@@ -44,8 +37,8 @@ def test_the_api_fetches_a_web_address_and_keeps_the_evidence(client, server, va
         assert stored.get_json()["text"] == text
 
 
-def test_a_stored_snapshot_checks_again_to_the_same_result(client, server, checker, app):
-    body = client.post("/api/v1/check", json={"url": server.base + "/clinic"}).get_json()
+def test_a_stored_snapshot_checks_again_to_the_same_result(client, pages_server, checker, app):
+    body = client.post("/api/v1/check", json={"url": pages_server.base + "/clinic"}).get_json()
     from checker.surfaces.store import Store
 
     row = Store(app.config["DATABASE"]).get_check(body["id"])
@@ -58,8 +51,8 @@ def test_a_stored_snapshot_checks_again_to_the_same_result(client, server, check
     ("/to-metadata", 422, "169.254.169.254"), ("/to-loopback-other", 422, "127.0.0.2"),
     ("/big", 413, "bytes"), ("/image.png", 415, "image/png"), ("/scan.pdf", 422, "scanned"),
 ])
-def test_the_api_says_why_a_page_was_not_checked(client, server, path, status, words):
-    answer = client.post("/api/v1/check", json={"url": server.base + path})
+def test_the_api_says_why_a_page_was_not_checked(client, pages_server, path, status, words):
+    answer = client.post("/api/v1/check", json={"url": pages_server.base + path})
     assert answer.status_code == status
     assert answer.mimetype == "application/problem+json" and words in answer.get_json()["detail"]
 
@@ -80,24 +73,24 @@ def test_the_api_warns_about_a_bare_address_and_a_short_text(client):
     assert [w["code"] for w in body["warnings"]] == ["short_text"] and body["level"] == "low"
 
 
-def test_a_patient_pasting_a_web_address_gets_the_page_checked(client, server):
-    answer = submit(client, server.base + "/clinic")
+def test_a_patient_pasting_a_web_address_gets_the_page_checked(client, pages_server):
+    answer = submit(client, pages_server.base + "/clinic")
     assert answer.status_code == 303
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "High risk" in page and "Low risk" not in page
-    assert "What the page said on 20" in page and server.base + "/clinic" in page
+    assert "What the page said on 20" in page and pages_server.base + "/clinic" in page
     assert "$18,500" in page and "&amp;#36;" not in page and "&lt;strong&gt;" not in page
     assert "sha256 of the bytes read" in page
 
 
-def test_the_form_fetches_the_address_field_when_the_text_box_is_empty(client, server):
-    answer = submit(client, "", url=server.base + "/hop/2")
+def test_the_form_fetches_the_address_field_when_the_text_box_is_empty(client, pages_server):
+    answer = submit(client, "", url=pages_server.base + "/hop/2")
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "What the page said on" in page and "Address given" in page
 
 
-def test_the_form_says_why_a_page_could_not_be_fetched(client, server):
-    answer = submit(client, server.base + "/to-metadata")
+def test_the_form_says_why_a_page_could_not_be_fetched(client, pages_server):
+    answer = submit(client, pages_server.base + "/to-metadata")
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
     assert "private or local network address" in page and "Low risk" not in page
@@ -146,8 +139,8 @@ def test_an_empty_form_asks_for_text_an_address_or_a_file(client):
     assert "give its web address" in answer.get_data(as_text=True)
 
 
-def test_the_reports_carry_the_evidence(client, server):
-    location = submit(client, server.base + "/clinic").headers["Location"]
+def test_the_reports_carry_the_evidence(client, pages_server):
+    location = submit(client, pages_server.base + "/clinic").headers["Location"]
     markdown = client.get(location + "/report.md").get_data(as_text=True)
     assert "## What the page said on 20" in markdown and "sha256 of the text checked" in markdown
     html = client.get(location + "/report.html").get_data(as_text=True)
