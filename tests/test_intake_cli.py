@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-
 from tests.conftest import cli
 from tests.fetchserver import BROCHURE, CLINIC_PAGE, blank_pdf, make_pdf
 
