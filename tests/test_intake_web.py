@@ -145,3 +145,22 @@ def test_the_reports_carry_the_evidence(client, pages_server):
     assert "## What the page said on 20" in markdown and "sha256 of the text checked" in markdown
     html = client.get(location + "/report.html").get_data(as_text=True)
     assert "What the page said on" in html and "Fetched" in html
+
+
+def test_an_unsaved_fetched_checks_report_keeps_its_evidence_and_it_cannot_be_forged(
+        client, pages_server):
+    page = submit(client, pages_server.base + "/clinic", dont_save="1").get_data(as_text=True)
+    signed = re.search(r'name="source" value="([^"]+)"', page).group(1)
+    text = re.search(r'name="text" value="([^"]*)"', page, re.S).group(1)
+    import html as markup
+
+    fields = {"csrf_token": form_token(client), "text": markup.unescape(text),
+              "url": pages_server.base + "/clinic"}
+    report = client.post("/report.md", data={**fields, "source": signed}).get_data(as_text=True)
+    assert "## What the page said on 20" in report
+    forged = client.post("/report.md", data={**fields, "source": signed[:-3] + "abc"})
+    assert "What the page said" not in forged.get_data(as_text=True)
+    other = client.post("/report.md", data={**fields, "text": "Another text, with other words "
+                                            "in it, that the evidence does not describe.",
+                                            "source": signed})
+    assert "What the page said" not in other.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from typing import Any
@@ -124,7 +125,27 @@ def _checked_form() -> tuple[Any, Any]:
         page = render_template("index.html", values=values, error=message, limit=_limit())
         return (page, status), None
     values["text"] = taken.text
-    return values, get_checker().check(taken.text, source=taken.source)
+    return values, get_checker().check(taken.text, source=taken.source or _carried_source(taken))
+
+
+def _signer() -> Any:
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsaved-source")
+
+
+def _carried_source(taken: Intake) -> dict[str, Any] | None:
+    """The source block an unsaved check's report form carries back: only as we signed it, and
+    only with the very text it describes (no one can forge a page's evidence)."""
+    signed = request.form.get("source", "")
+    if not signed:
+        return None
+    try:
+        source = _signer().loads(signed)
+    except Exception:  # a bad signature or garbage: no evidence, the text is still checked
+        return None
+    digest = "sha256:" + hashlib.sha256(taken.text.encode("utf-8")).hexdigest()
+    return source if isinstance(source, dict) and source.get("text_sha256") == digest else None
 
 
 @pages.get("/")
@@ -140,10 +161,11 @@ def check() -> Any:
         return values  # the form again, with the problem explained
     if values["dont_save"]:
         result = result.to_dict()
+        signed = _signer().dumps(result["source"]) if result.get("source") else ""
         return render_template("result.html", result=result, text=values["text"],
                                clinic=values["clinic"], url=_safe_url(values["url"]),
                                url_text=values["url"], check=None, saved=False,
-                               **view(result, values["text"]))
+                               signed_source=signed, **view(result, values["text"]))
     saved = get_store().save_check(values["text"], to_v2(result), source="web", clinic=values["clinic"],
                                    url=values["url"], publish=values["publish"])
     # The delete link is shown once, on the page this redirects to (the session cookie carries
