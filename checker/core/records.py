@@ -244,17 +244,10 @@ def _read_folder(folder: Path) -> Iterator[Record | BadRecord]:
 
 def _extracted(item_id: str, path: Path, data: bytes) -> Record | BadRecord:
     """A PDF's text, or an HTML file's visible text (checker.intake), with its source."""
-    from checker.intake import decode, from_html, from_pdf
+    from checker.intake import from_file
 
     try:
-        if path.suffix.lower() == ".pdf":
-            taken = from_pdf(data, filename=path.name)
-        else:
-            markup = decode(data, None)
-            problem = bad_character(markup)
-            if problem:
-                return BadRecord(None, item_id, f"the text cannot be read: {problem}")
-            taken = from_html(markup, data=data, filename=path.name)
+        taken = from_file(data, path.name)
     except CheckerError as exc:
         return BadRecord(None, item_id, exc.message)
     return Record(None, item_id, taken.text, source=taken.source)

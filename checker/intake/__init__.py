@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.core.errors import ExtractError
-from checker.core.inputs import has_text
+from checker.core.inputs import bad_character, has_text
 from checker.intake.fetch import Fetched, fetch
 from checker.intake.html import EXTRACTOR_VERSION, looks_like_html, visible_text
 from checker.intake.pdf import pdf_text
 
 __all__ = ["Intake", "from_pasted", "from_html", "from_pdf", "from_fetched", "from_url",
-           "is_address", "address_of", "looks_like_html"]
+           "from_file", "is_address", "address_of", "looks_like_html"]
 
 _ADDRESS = re.compile(r"^\s*<?((?:https?://|www\.)[^\s<>\"]+)>?\s*$", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}charset=[\"']?([A-Za-z0-9_.:-]{1,40})",
@@ -132,3 +132,34 @@ def from_fetched(page: Fetched) -> Intake:
 
 def from_url(url: str, **options: Any) -> Intake:
     return from_fetched(fetch(url, **options))
+
+
+FILE_KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text"}
+
+
+def from_file(data: bytes, name: str | None = None) -> Intake:
+    """An uploaded or named file: a PDF's text, an HTML file's visible text, or a text file as
+    it is (its visible text when it is markup). ``name`` (for its suffix) may be None: standard
+    input. Anything else is an ExtractError that says what can be read."""
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if name and "." in name else ""
+    kind = FILE_KINDS.get(suffix) or ("pdf" if data[:5] == b"%PDF-" else "")
+    if not kind and suffix:
+        raise ExtractError("Only PDF files, saved web pages (.html) and text files (.txt) can "
+                           "be read.", 415)
+    if kind == "pdf":
+        return from_pdf(data, filename=name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if kind != "html":   # a page may say its own charset; a text file must be UTF-8
+            raise ExtractError(f"not UTF-8 text (byte {exc.start}): please save it as UTF-8 "
+                               "or paste its text instead.") from None
+        text = decode(data, None)
+    problem = bad_character(text)
+    if problem:
+        raise ExtractError(f"the text cannot be read: {problem}.")
+    if not has_text(text):
+        raise ExtractError("the file is empty: there is no text to check.")
+    if kind == "html" or looks_like_html(text):
+        return from_html(text, data=data, filename=name)
+    return Intake(text, None)

@@ -26,8 +26,8 @@ log = logging.getLogger("checker")
 def read_advert(source: str) -> Any:
     """What ``check`` reads: a web address fetched, a PDF's text, an HTML file's visible text,
     or a text file (or standard input) as it is (markup in it read as its visible text)."""
-    from checker.intake import (Intake, from_html, from_pdf, from_pasted, from_url,
-                                is_address)
+    from checker.core.errors import ExtractError
+    from checker.intake import from_file, from_url, is_address
 
     if source != "-" and source.lower().startswith(("http://", "https://")) \
             and is_address(source):
@@ -39,17 +39,21 @@ def read_advert(source: str) -> Any:
         data, name = sys.stdin.buffer.read(), None
     else:
         data, name = _read_bytes(source), Path(source).name
-    if data[:5] == b"%PDF-" or (name or "").lower().endswith(".pdf"):
-        return from_pdf(data, filename=name)
-    text = _decoded(data, name or "standard input")
-    if (name or "").lower().endswith((".html", ".htm")):
-        return from_html(text, data=data, filename=name)
-    if source == "-" and is_address(text) and text.strip().lower().startswith("http"):
-        return from_url(text.strip())
-    taken = from_pasted(text)
+    if name is None and data.strip().lower().startswith(b"http"):
+        text = data.decode("utf-8", errors="replace")
+        if is_address(text):
+            return from_url(text.strip())
+    if name is not None and not name.lower().endswith((".pdf", ".html", ".htm")):
+        name_for_kind = None   # any other file is read as text, whatever its suffix
+    else:
+        name_for_kind = name
+    try:
+        taken = from_file(data, name_for_kind)
+    except ExtractError as exc:
+        raise InputFileError(f"{name or 'standard input'}: {exc.message}") from None
     if taken.source is not None and name:
         taken.source["filename"] = name
-    return taken if taken.source is not None else Intake(text, None)
+    return taken
 
 
 def _read_bytes(source: str) -> bytes:
@@ -62,13 +66,6 @@ def _read_bytes(source: str) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise InputFileError(f"{source}: cannot read it ({exc.strerror})") from None
-
-
-def _decoded(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"{name}: not UTF-8 text (byte {exc.start})") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -14,8 +14,7 @@ from checker.core.guidance import load_guidance
 from checker.core.inputs import bad_character, has_text
 from checker.formats import to_v1, to_v2
 from checker.core.errors import ExtractError, FetchError, InputTooLarge, NotFound
-from checker.intake import (Intake, address_of, decode, from_html, from_pdf, is_address,
-                            looks_like_html)
+from checker.intake import Intake, address_of, from_file, is_address
 from checker.surfaces.web.shared import external_url, get_checker, get_store, limiter, take_in
 from checker.surfaces.web.present import markdown_report, view
 
@@ -40,7 +39,6 @@ def _limit() -> int:
 
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-UPLOAD_KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text"}
 
 
 def _problem_with(values: dict[str, Any]) -> tuple[str, int] | None:
@@ -69,20 +67,7 @@ def _uploaded() -> Intake | None:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ExtractError(f"That file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB. "
                            "Please upload a smaller file, or paste its text.", 413)
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    kind = UPLOAD_KINDS.get(suffix) or ("pdf" if data[:5] == b"%PDF-" else "")
-    if kind == "pdf":
-        return from_pdf(data, filename=name)
-    if kind not in ("html", "text"):
-        raise ExtractError("Only PDF files, saved web pages (.html) and text files (.txt) can "
-                           "be uploaded.", 415)
-    decoded = decode(data, None)
-    problem = bad_character(decoded)
-    if problem or not has_text(decoded):
-        raise ExtractError("That file has no text we can read. Please paste its text instead.")
-    if kind == "html" or looks_like_html(decoded):
-        return from_html(decoded, data=data, filename=name)
-    return Intake(decoded, None)
+    return from_file(data, name)
 
 
 def _taken(values: dict[str, Any]) -> Intake:
