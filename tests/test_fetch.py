@@ -149,7 +149,9 @@ def test_markup_with_nothing_visible_gets_a_clear_message(pages_server):
 
 
 def test_plain_text_and_declared_charsets_are_read(pages_server):
-    assert from_url(pages_server.base + "/notes.txt").text.startswith("Our PRP injections heal")
+    notes = from_url(pages_server.base + "/notes.txt")
+    assert notes.text.startswith("Our PRP injections heal")
+    assert (notes.source["kind"], notes.source["format"]) == ("url", "text")
     assert "Caf\u00e9 stem cells cost 5 000 EUR." in from_url(pages_server.base + "/latin1").text
 
 

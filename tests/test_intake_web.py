@@ -164,3 +164,12 @@ def test_an_unsaved_fetched_checks_report_keeps_its_evidence_and_it_cannot_be_fo
                                             "in it, that the evidence does not describe.",
                                             "source": signed})
     assert "What the page said" not in other.get_data(as_text=True)
+
+
+def test_an_uploaded_file_over_the_text_limit_gets_a_clear_message(client):
+    data = {"csrf_token": form_token(client), "text": "",
+            "file": (io.BytesIO(("Stem cells heal. " * 7000).encode()), "long.txt")}
+    answer = client.post("/check", data=data, content_type="multipart/form-data")
+    assert answer.status_code == 413
+    assert "That file&#39;s text has 119,000 characters; at most 100,000" in answer.get_data(
+        as_text=True)

@@ -68,29 +68,24 @@ def _record(kind: str, data: bytes, text: str, **more: Any) -> dict[str, Any]:
     return {k: v for k, v in record.items() if v is not None}
 
 
-def from_html(markup: str, kind: str = "html", data: bytes | None = None,
-              **more: Any) -> Intake:
+def from_html(markup: str, data: bytes | None = None, **more: Any) -> Intake:
     text = visible_text(markup)
     if not has_text(text):
         raise ExtractError("This markup has no visible text to check (only tags, scripts or "
                            "styles). Please paste the words of the advert instead.")
     raw = markup.encode("utf-8") if data is None else data
-    record = _record("html", raw, text, **more)
-    record["kind"] = kind
-    return Intake(text, record)
+    return Intake(text, _record("html", raw, text, **more))
 
 
-def from_pdf(data: bytes, kind: str = "pdf", **more: Any) -> Intake:
+def from_pdf(data: bytes, **more: Any) -> Intake:
     text = pdf_text(data)
-    record = _record("pdf", data, text, **more)
-    record["kind"] = kind
-    return Intake(text, record)
+    return Intake(text, _record("pdf", data, text, **more))
 
 
 def from_pasted(text: str) -> Intake:
     """Pasted text as it is, or its visible text when it is markup."""
     if looks_like_html(text):
-        return from_html(text, kind="html")
+        return from_html(text)
     return Intake(text, None)
 
 
@@ -124,9 +119,9 @@ def from_fetched(page: Fetched) -> Intake:
         text = decode(page.body, page.charset)
         if not has_text(text):
             raise ExtractError("The page at that address is empty.")
-        return Intake(text, _record("text", page.body, text, **evidence))
+        found = Intake(text, _record("text", page.body, text, **evidence))
     found.source["kind"] = "url"   # type: ignore[index]
-    found.source["format"] = kind  # type: ignore[index]
+    found.source["format"] = kind or "text"  # type: ignore[index]
     return found
 
 

@@ -28,6 +28,14 @@ def _problem_response(description: str) -> dict[str, Any]:
             "content": {"application/problem+json": {"schema": PROBLEM}}}
 
 
+def _page_of(description: str, key: str) -> dict[str, Any]:
+    """A page of a paged list: its rows under ``key``, and the limit and offset of the page."""
+    return {"description": description, "content": {"application/json": {"schema": {
+        "type": "object", "required": [key],
+        "properties": {key: {"type": "array"}, "limit": {"type": "integer"},
+                       "offset": {"type": "integer"}}}}}}
+
+
 def _result_schemas() -> dict[str, Any]:
     """Result (format 2, the default, or format 1 with ?format=1) from the published schemas:
     docs/result.v2.schema.json and docs/result.schema.json, their $defs moved to components."""
@@ -296,33 +304,21 @@ def _document() -> dict[str, Any]:
                 "parameters": [*paging, {"name": "q", "in": "query", "required": False,
                                          "schema": {"type": "string"},
                                          "description": "Words in the text, clinic or address"}],
-                "responses": {"200": {"description": "A page of published checks", "content": {
-                    "application/json": {"schema": {"type": "object", "required": ["checks"],
-                                                    "properties": {"checks": {"type": "array"},
-                                                                   "limit": {"type": "integer"},
-                                                                   "offset": {"type": "integer"}}}}}},
-                    "400": _problem_response("Bad paging"), **read_errors}}},
+                "responses": {"200": _page_of("A page of published checks", "checks"),
+                              "400": _problem_response("Bad paging"), **read_errors}}},
             "/api/v1/checks": {"get": {
                 "summary": "This key's stored checks (export), newest first",
                 "operationId": "listChecks", "security": security,
                 "parameters": [*paging, {"name": "q", "in": "query", "required": False,
                                          "schema": {"type": "string"},
                                          "description": "Search this key's checks by words"}],
-                "responses": {"200": {"description": "A page of checks", "content": {
-                    "application/json": {"schema": {"type": "object", "required": ["checks"],
-                                                    "properties": {"checks": {"type": "array"},
-                                                                   "limit": {"type": "integer"},
-                                                                   "offset": {"type": "integer"}}}}}},
-                    "400": _problem_response("Bad paging"), **auth_errors}}},
+                "responses": {"200": _page_of("A page of checks", "checks"),
+                              "400": _problem_response("Bad paging"), **auth_errors}}},
             "/api/v1/audit": {"get": {
                 "summary": "This key's audit trail, newest first", "operationId": "auditTrail",
                 "security": security, "parameters": paging,
-                "responses": {"200": {"description": "A page of audit rows", "content": {
-                    "application/json": {"schema": {"type": "object", "required": ["audit"],
-                                                    "properties": {"audit": {"type": "array"},
-                                                                   "limit": {"type": "integer"},
-                                                                   "offset": {"type": "integer"}}}}}},
-                    "400": _problem_response("Bad paging"), **auth_errors}}},
+                "responses": {"200": _page_of("A page of audit rows", "audit"),
+                              "400": _problem_response("Bad paging"), **auth_errors}}},
             "/api/v1/rules": {"get": {
                 "summary": "The rule catalogue with citations", "operationId": "rules",
                 "responses": {"200": {"description": "Rules by category", "content": {

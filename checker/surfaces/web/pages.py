@@ -15,7 +15,8 @@ from checker.core.inputs import bad_character, has_text
 from checker.formats import to_v1, to_v2
 from checker.core.errors import ExtractError, FetchError, InputTooLarge, NotFound
 from checker.intake import Intake, address_of, from_file, is_address
-from checker.surfaces.web.shared import external_url, get_checker, get_store, limiter, take_in
+from checker.surfaces.web.shared import (external_url, get_checker, get_store, limiter, take_in,
+                                          within_limit)
 from checker.surfaces.web.present import markdown_report, view
 
 pages = Blueprint("pages", __name__)
@@ -67,7 +68,7 @@ def _uploaded() -> Intake | None:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ExtractError(f"That file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB. "
                            "Please upload a smaller file, or paste its text.", 413)
-    return from_file(data, name)
+    return within_limit(from_file(data, name), "That file's text")
 
 
 def _taken(values: dict[str, Any]) -> Intake:
@@ -84,10 +85,6 @@ def _taken(values: dict[str, Any]) -> Intake:
         else:
             raise ExtractError("Please paste the text of the advert into the box, give its web "
                                "address, or upload a PDF brochure.", 400)
-    if len(taken.text) > _limit():
-        raise InputTooLarge(f"That file's text has {len(taken.text):,} characters; at most "
-                            f"{_limit():,} can be checked. Paste the part that describes the "
-                            "treatment instead.")
     if taken.source is not None and not values["url"] and taken.source.get("url"):
         values["url"] = taken.source["url"][:2000]
     return taken

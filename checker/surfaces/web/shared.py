@@ -77,14 +77,15 @@ def take_in(text: str | None = None, url: str | None = None) -> Intake:
     the page at ``url`` fetched safely. FetchError or ExtractError say why not; a text longer
     than the app's limit is an InputTooLarge."""
     if text is not None and has_text(text):
-        found = from_pasted(text)
-        what = "the visible text of that markup"
-    else:
-        found = from_url(url or "")
-        what = "the text of that page"
+        return within_limit(from_pasted(text), "The visible text of that markup")
+    return within_limit(from_url(url or ""), "The text of that page")
+
+
+def within_limit(found: Intake, what: str) -> Intake:
+    """``found``, if its text is within the app's limit (MAX_TEXT_CHARS); else InputTooLarge
+    saying what (``what``) was too long."""
     limit = current_app.config["MAX_TEXT_CHARS"]
     if len(found.text) > limit:
-        raise InputTooLarge(f"{what[0].upper()}{what[1:]} has {len(found.text):,} characters; "
-                            f"at most {limit:,} can be checked. Paste the part that describes "
-                            "the treatment instead.")
+        raise InputTooLarge(f"{what} has {len(found.text):,} characters; at most {limit:,} can "
+                            "be checked. Paste the part that describes the treatment instead.")
     return found
