@@ -145,7 +145,7 @@ def input_warnings(text: str, document: Document, level: str) -> list[dict[str, 
     words = document.alpha_count(0, len(document.idx))
     if words < SHORT_TEXT_WORDS and level == "low":
         return [{"code": "short_text",
-                  "message": f"This text has only {words} word{'s' if words != 1 else ''}: too "
+                 "message": f"This text has only {words} word{'s' if words != 1 else ''}: too "
                             "little to judge, and nothing in it was a warning sign. Paste the "
                             "whole advert (or give its web address) for a fuller check."}]
     return []
