@@ -50,7 +50,7 @@ from checker.detect.base import Detection
 from checker.detect.token_matcher import TokenMatcher
 
 RULE_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
-NON_RULE_FILES = {CONTEXT_FILE_NAME}
+NON_RULE_FILES = {CONTEXT_FILE_NAME, "reporting.yaml"}
 
 Severity = Literal[SEVERITIES]  # type: ignore[valid-type]
 Modifier = Literal[MODIFIER_KINDS]  # type: ignore[valid-type]
