@@ -62,7 +62,8 @@ def test_submit_saves_and_redirects_to_an_unguessable_permalink(client, app):
 def test_each_highlight_has_a_text_label_not_only_a_colour(client):
     response = client.get(submit(client, "Our stem cells cure autism. No side effects!").headers["Location"])
     page = response.get_data(as_text=True)
-    assert re.search(r'<mark class="c-efficacy">cure</mark><sup class="tag c-efficacy"><a href="#f\d+">\d+&nbsp;Unsupported efficacy claim</a></sup>', page)
+    assert re.search(r'<mark id="m\d+" class="c-efficacy">cure</mark><sup class="tag c-efficacy">'
+                     r'<a href="#f\d+">\d+</a>&nbsp;Efficacy claim</sup>', page)
 
 
 def test_indications_show_their_status_and_where_approvals_exist(client):

@@ -27,6 +27,7 @@ from checker.core.errors import CheckerError, CheckTooSlow
 from checker.core.paths import ROOT
 from checker.core.errors import StoreError
 from checker.surfaces.store import Store
+from checker.surfaces.web.compress import compress
 from checker.surfaces.web.shared import (MAX_TEXT_CHARS, csrf, database_path, external_url,
                                           limiter, purge)
 
@@ -124,8 +125,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from checker.surfaces.web.api import api
     from checker.surfaces.web.pages import pages
+    from checker.surfaces.web.reporting import reporting
 
     app.register_blueprint(pages)
+    app.register_blueprint(reporting)
     app.register_blueprint(api)
     csrf.exempt(api)
 
@@ -146,7 +149,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
-        return response
+        return compress(request, response)
 
     @app.context_processor
     def settings() -> dict[str, Any]:

@@ -5,18 +5,22 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
                    session, url_for)
 
 from checker.core.guidance import load_guidance
+from checker.core.reporting import load_routes
 from checker.core.inputs import bad_character, has_text
 from checker.formats import to_v1, to_v2
 from checker.core.errors import ExtractError, FetchError, InputTooLarge, NotFound
 from checker.intake import Intake, address_of, from_file, is_address
 from checker.surfaces.web.shared import (external_url, get_checker, get_store, limiter, take_in,
                                           within_limit)
+from checker.surfaces.web.pdf import PdfUnavailable, html_to_pdf
 from checker.surfaces.web.present import markdown_report, view
 
 pages = Blueprint("pages", __name__)
@@ -147,7 +151,7 @@ def check() -> Any:
         return render_template("result.html", result=result, text=values["text"],
                                clinic=values["clinic"], url=_safe_url(values["url"]),
                                url_text=values["url"], check=None, saved=False,
-                               signed_source=signed, **view(result, values["text"]))
+                               signed_source=signed, **_page_view(result, values["text"]))
     saved = get_store().save_check(values["text"], to_v2(result), source="web", clinic=values["clinic"],
                                    url=values["url"], publish=values["publish"])
     # The delete link is shown once, on the page this redirects to (the session cookie carries
@@ -169,7 +173,7 @@ def permalink(check_id: str) -> str:
                            clinic=row["clinic"], url=_safe_url(row["url"]), url_text=row["url"],
                            check=row, saved=True, manage=manage,
                            permalink=external_url("pages.permalink", check_id=check_id),
-                           **view(row["result"], row["text"]))
+                           **_page_view(row["result"], row["text"]))
 
 
 @pages.get("/r/<check_id>/manage")
@@ -209,18 +213,26 @@ def report_markdown(check_id: str) -> Response:
 @limiter.limit(lambda: current_app.config["RATELIMIT_READS"])
 def report_html(check_id: str) -> Response:
     row = _saved(check_id)
-    body = render_template("report.html", result=row["result"], text=row["text"],
-                           clinic=row["clinic"], url_text=row["url"], check=row,
-                           permalink=external_url("pages.permalink", check_id=check_id),
-                           **view(row["result"], row["text"]))
+    body = _report(row["result"], row["text"], clinic=row["clinic"], url_text=row["url"],
+                   check=row, permalink=external_url("pages.permalink", check_id=check_id))
     return _download(body, f"claim-check-{check_id[:8]}.html", "text/html; charset=utf-8")
+
+
+@pages.get("/r/<check_id>/report.pdf")
+@limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS"])
+def report_pdf(check_id: str) -> Response:
+    row = _saved(check_id)
+    body = _report(row["result"], row["text"], clinic=row["clinic"], url_text=row["url"],
+                   check=row, permalink=external_url("pages.permalink", check_id=check_id),
+                   pdf=True)
+    return _pdf_download(body, f"claim-check-{check_id[:8]}.pdf")
 
 
 @pages.post("/report.<fmt>")
 @limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS"])
 def report_unsaved(fmt: str) -> Any:
     """Reports for a check the user chose not to save: the text comes back in the form."""
-    if fmt not in ("md", "html"):
+    if fmt not in ("md", "html", "pdf"):
         abort(404)
     values, checked = _checked_form()
     if checked is None:
@@ -229,10 +241,55 @@ def report_unsaved(fmt: str) -> Any:
     if fmt == "md":
         body = markdown_report(result, values["text"], clinic=values["clinic"], url=values["url"])
         return _download(body, "claim-check.md", "text/markdown; charset=utf-8")
-    body = render_template("report.html", result=result, text=values["text"],
-                           clinic=values["clinic"], url_text=values["url"], check=None,
-                           permalink="", **view(result, values["text"]))
+    body = _report(result, values["text"], clinic=values["clinic"], url_text=values["url"],
+                   check=None, permalink="", pdf=fmt == "pdf")
+    if fmt == "pdf":
+        return _pdf_download(body, "claim-check.pdf")
     return _download(body, "claim-check.html", "text/html; charset=utf-8")
+
+
+def _page_view(result: dict[str, Any], text: str) -> dict[str, Any]:
+    """What the result page lays out: the view, with the link to the reporting routes of the
+    country the advert seems to be in."""
+    shown = view(result, text)
+    country = shown["country"]
+    shown["reporting_link"] = url_for("reporting.page", country=country["code"]) if country \
+        else url_for("reporting.page")
+    return shown
+
+
+def _report(result: dict[str, Any], text: str, *, clinic: str, url_text: str,
+            check: dict[str, Any] | None, permalink: str, pdf: bool = False) -> str:
+    """The HTML report: one file that stands alone (styles inlined, every group open, rule ids
+    and the decision trail shown), which the PDF lays out on pages."""
+    shown = view(result, text)
+    country = shown["country"]
+    routes = load_routes().get(country["code"]).routes if country else []
+    shown["reporting_link"] = external_url("reporting.page", **(
+        {"country": country["code"]} if country else {}))
+    checked_on = check["created"] if check else datetime.now(timezone.utc).strftime(
+        "%Y-%m-%d %H:%M UTC") + " (not saved)"
+    return render_template("report.html", result=result, text=text, clinic=clinic,
+                           url_text=url_text, check=check, permalink=permalink, pdf=pdf,
+                           routes=[r for r in routes if r.kind != "trial_check"],
+                           checked_on=checked_on, stylesheet=_stylesheet(), open_all=True,
+                           full_detail=True, **shown)
+
+
+def _stylesheet() -> str:
+    return (Path(current_app.static_folder or "") / "style.css").read_text(encoding="utf-8")
+
+
+def _pdf_download(html_body: str, filename: str) -> Response:
+    try:
+        data = html_to_pdf(html_body)
+    except PdfUnavailable:
+        return Response("The PDF report is not available on this server (WeasyPrint or the "
+                        "Pango library is not installed). Download the HTML report instead: "
+                        "it prints the same.", status=503, mimetype="text/plain")
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{html.escape(filename)}"'
+    return response
 
 
 @pages.get("/favicon.ico")

@@ -9,7 +9,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.core.guidance import load_guidance
 from checker.core.result import CATEGORIES, CATEGORY_LABELS
+from checker.surfaces.answer import (SEVERITY_RANK, SHORT_LABELS, SEVERITY_WORDS, next_steps, numbers, ordered,
+                                     top_reasons)
 from checker.decide.wording import (CANNOT_TELL, GENERAL_QUESTIONS, LEVEL_ADVICE, LEVEL_WORDS,
                                     NOT_ENOUGH_ADVICE, NOT_ENOUGH_WORDS, STATUS_WORDS)
 
@@ -17,7 +20,6 @@ from checker.decide.wording import (CANNOT_TELL, GENERAL_QUESTIONS, LEVEL_ADVICE
 class Segment:
     text: str
     findings: list[dict[str, Any]] = field(default_factory=list)
-    ends: list[dict[str, Any]] = field(default_factory=list)   # findings whose span ends here
 
     @property
     def categories(self) -> list[str]:
@@ -35,14 +37,44 @@ def segments(text: str, findings: list[dict[str, Any]]) -> list[Segment]:
     for a, b in zip(points, points[1:]):
         if a == b:
             continue
-        covering = [f for f in findings if f["start"] <= a and b <= f["end"]]
-        ending = [f for f in covering if f["end"] == b]
-        out.append(Segment(text[a:b], covering, ending))
+        out.append(Segment(text[a:b], [f for f in findings if f["start"] <= a and b <= f["end"]]))
     return out
 
 
-def number(findings: list[dict[str, Any]]) -> dict[str, int]:
-    return {f["id"]: i for i, f in enumerate(findings, 1)}
+def pieces(text: str, findings: list[dict[str, Any]],
+           numbered: dict[str, int]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The text as plain pieces and marked phrases, and each finding's phrase anchor.
+
+    A phrase is a run of text covered by one or more findings with no gap: overlapping findings
+    share one mark and one label, which lists their numbers in order.
+    """
+    out: list[dict[str, Any]] = []
+    anchors: dict[str, str] = {}
+    run: list[Segment] = []
+
+    def close() -> None:
+        if not run:
+            return
+        found = {f["id"]: f for seg in run for f in seg.findings}
+        nums = sorted(numbered[i] for i in found)
+        by_number = sorted(found.values(), key=lambda f: numbered[f["id"]])
+        anchor = f"m{nums[0]}"
+        for fid in found:
+            anchors[fid] = anchor
+        labels = list(dict.fromkeys(SHORT_LABELS[f["category"]] for f in by_number))
+        out.append({"text": "".join(seg.text for seg in run), "anchor": anchor,
+                    "category": by_number[0]["category"],
+                    "links": [(n, f"f{n}") for n in nums], "labels": labels})
+        run.clear()
+
+    for seg in segments(text, findings):
+        if seg.findings:
+            run.append(seg)
+        else:
+            close()
+            out.append({"text": seg.text})
+    close()
+    return out, anchors
 
 
 def questions(result: dict[str, Any]) -> list[str]:
@@ -53,30 +85,109 @@ def questions(result: dict[str, Any]) -> list[str]:
     return out[:10]
 
 
+def passages(ordered_findings: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    """Each editorial passage the findings cite, once, in the order a reader meets them, and the
+    credit line that goes with them."""
+    found: dict[str, dict[str, Any]] = {}
+    credit = ""
+    for f in ordered_findings:
+        for c in f["citations"]:
+            if c.get("quote"):
+                key = c.get("passage") or c["quote"]
+                credit = credit or c.get("credit", "")
+                if key not in found:
+                    found[key] = {"key": key, "quote": c["quote"], "n": len(found) + 1,
+                                  "anchor": f"g{len(found) + 1}"}
+    return list(found.values()), credit
+
+
+def groups(ordered_findings: list[dict[str, Any]], numbered: dict[str, int],
+           anchors: dict[str, str], quoted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The findings by kind, each with its number, its phrase's anchor, the passages it cites
+    (by their place on the page) and its other sources."""
+    by_key = {p["key"]: p for p in quoted}
+    out = []
+    for category in CATEGORIES:
+        items = []
+        for f in ordered_findings:
+            if f["category"] != category:
+                continue
+            cites = [by_key[c.get("passage") or c["quote"]] for c in f["citations"]
+                     if c.get("quote")]
+            items.append({"f": f, "n": numbered[f["id"]], "anchor": anchors.get(f["id"], ""),
+                          "severity": SEVERITY_WORDS.get(f["severity"], f["severity"]),
+                          "passages": list({p["n"]: p for p in cites}.values()),
+                          "sources": [c for c in f["citations"] if c.get("url")]})
+        if items:
+            n = len(items)
+            out.append({"id": category, "label": CATEGORY_LABELS[category], "items": items,
+                        "count": f"{n} warning sign{'' if n == 1 else 's'}",
+                        "worst": max(items, key=lambda i: SEVERITY_RANK[i["f"]["severity"]])[
+                            "severity"]})
+    return out
+
+
 def view(result: dict[str, Any], text: str) -> dict[str, Any]:
-    findings = result["findings"]
-    numbers = number(findings)
+    findings = ordered(result["findings"])
+    numbered = numbers(findings)
+    marked, anchors = pieces(text, findings, numbered)
+    quoted, credit = passages(findings)
     categories = [
         {"id": c, "label": CATEGORY_LABELS[c], "score": result["categories"][c]["score"],
          "count": result["categories"][c]["count"]}
         for c in CATEGORIES if result["categories"][c]["count"]
     ]
     not_enough = bool(result.get("warnings")) and result["level"] == "low"
+    country = _country(result, text)
     return {
         "level_words": view_words(result)[0],
         "advice": view_words(result)[1],
         "verdict_class": "unknown" if not_enough else result["level"],
         "warnings": [w["message"] for w in result.get("warnings", [])],
         "evidence": evidence(result.get("source")),
-        "segments": segments(text, findings),
-        "numbers": numbers,
+        "pieces": marked,
+        "numbers": numbered,
         "categories": categories,
         "labels": CATEGORY_LABELS,
+        "reasons": top_reasons(result, anchors),
+        "next_steps": next_steps(result["level"], not_enough, bool(findings)),
+        "groups": groups(findings, numbered, anchors, quoted),
+        "passages": quoted,
+        "credit": credit or load_guidance().credit,
+        "country": country,
+        "speaker_words": speaker_words(result.get("speaker")),
         "questions": questions(result),
         "cannot_tell": CANNOT_TELL,
         "status_words": STATUS_WORDS,
         "indications": [i for i in result.get("indications", []) if i.get("offered")],
     }
+
+
+def speaker_words(speaker: dict[str, Any] | None) -> str:
+    """Who seems to be speaking, in plain words (the words the model weighed stay in the report
+    and the API)."""
+    if not speaker:
+        return ""
+    if speaker["reads_as"] == "seller":
+        text = "This text reads as a seller's copy: a clinic, broker or supplier addressing patients."
+        if speaker.get("selling"):
+            text += " Its sales phrases count for more: they are the seller's own claims."
+        return text
+    text = ("This text reads as someone informing (news, research, a regulator, a hospital or a "
+            "charity), not selling.")
+    if speaker.get("informing"):
+        text += " Sales phrases in it are probably reported, not made, so they count for less."
+    return text
+
+
+def _country(result: dict[str, Any], text: str) -> dict[str, str] | None:
+    """The country the advert seems to be in (its places and currencies), for the reporting
+    routes the page links to."""
+    from checker.core.reporting import guess_country, load_routes
+
+    code = guess_country(text, [p["currency"] for p in result.get("prices", [])])
+    found = load_routes().get(code) if code else None
+    return {"code": found.code, "name": found.name} if found else None
 
 
 def view_words(result: dict[str, Any]) -> tuple[str, str]:
