@@ -337,7 +337,7 @@ class _Tags(HTMLParser):
         self.tags.append((tag, attrs))
 
 
-REPORT_TAGS = {"h1", "h2", "h3", "p", "strong", "em", "code", "pre", "blockquote", "ul", "li",
+REPORT_TAGS = {"h1", "h2", "h3", "p", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
                "a", "br"}
 
 

@@ -269,3 +269,11 @@ def test_without_weasyprint_the_pdf_link_answers_503_with_a_message(client, monk
     response = client.get(location + "/report.pdf")
     assert response.status_code == 503
     assert "Download the HTML report instead" in response.get_data(as_text=True)
+
+
+def test_the_markdown_report_also_starts_with_the_short_answer(client):
+    location, _ = saved_page(client)
+    report = client.get(location + "/report.md").get_data(as_text=True)
+    reasons, steps = report.index("## The main reasons"), report.index("## What to do next")
+    assert reasons < steps < report.index("## Warning signs")
+    assert "/report-a-clinic?country=MX" in report[steps:report.index("## Warning signs")]

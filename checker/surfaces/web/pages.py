@@ -204,6 +204,7 @@ def manage_post(check_id: str) -> Any:
 def report_markdown(check_id: str) -> Response:
     row = _saved(check_id)
     body = markdown_report(row["result"], row["text"], clinic=row["clinic"], url=row["url"],
+                           reporting_url=_reporting_url(row["result"], row["text"]),
                            permalink=external_url("pages.permalink", check_id=check_id),
                            created=row["created"])
     return _download(body, f"claim-check-{check_id[:8]}.md", "text/markdown; charset=utf-8")
@@ -239,7 +240,8 @@ def report_unsaved(fmt: str) -> Any:
         return values
     result = checked.to_dict()
     if fmt == "md":
-        body = markdown_report(result, values["text"], clinic=values["clinic"], url=values["url"])
+        body = markdown_report(result, values["text"], clinic=values["clinic"], url=values["url"],
+                               reporting_url=_reporting_url(result, values["text"]))
         return _download(body, "claim-check.md", "text/markdown; charset=utf-8")
     body = _report(result, values["text"], clinic=values["clinic"], url_text=values["url"],
                    check=None, permalink="", pdf=fmt == "pdf")
@@ -274,6 +276,11 @@ def _report(result: dict[str, Any], text: str, *, clinic: str, url_text: str,
                            routes=[r for r in routes if r.kind != "trial_check"],
                            checked_on=checked_on, stylesheet=_stylesheet(), open_all=True,
                            full_detail=True, **shown)
+
+
+def _reporting_url(result: dict[str, Any], text: str) -> str:
+    country = view(result, text)["country"]
+    return external_url("reporting.page", **({"country": country["code"]} if country else {}))
 
 
 def _stylesheet() -> str:

@@ -11,8 +11,8 @@ from typing import Any
 
 from checker.core.guidance import load_guidance
 from checker.core.result import CATEGORIES, CATEGORY_LABELS
-from checker.surfaces.answer import (SEVERITY_RANK, SHORT_LABELS, SEVERITY_WORDS, next_steps, numbers, ordered,
-                                     top_reasons)
+from checker.surfaces.answer import (SEVERITY_RANK, SEVERITY_WORDS, SHORT_LABELS, next_steps,
+                                     numbers, ordered, reason_line, top_reasons)
 from checker.decide.wording import (CANNOT_TELL, GENERAL_QUESTIONS, LEVEL_ADVICE, LEVEL_WORDS,
                                     NOT_ENOUGH_ADVICE, NOT_ENOUGH_WORDS, STATUS_WORDS)
 
@@ -256,7 +256,7 @@ def md_code_block(value: str) -> str:
 
 
 def markdown_report(result: dict[str, Any], text: str, *, clinic: str = "", url: str = "",
-                    permalink: str = "", created: str = "") -> str:
+                    permalink: str = "", created: str = "", reporting_url: str = "") -> str:
     """A report a journalist can cite: verdict, findings with quotes and sources, versions.
 
     Everything that comes from the user (the clinic, the address, the text and every phrase
@@ -269,6 +269,20 @@ def markdown_report(result: dict[str, Any], text: str, *, clinic: str = "", url:
     lines += [f"**{shown[0]}** (score {result['score']:.0f}/100). {result['summary']}", ""]
     for warning in result.get("warnings", []):
         lines += [f"Note: {md_text(warning['message'])}", ""]
+    shown_view = view(result, text)
+    if shown_view["reasons"]:
+        lines += ["## The main reasons", ""]
+        lines += [f"{i}. {md_text(reason_line(r))}" for i, r in enumerate(shown_view["reasons"], 1)]
+        lines.append("")
+    country = shown_view["country"]
+    where = {"questions": "(see the questions below)",
+             "trials": f"(how: {reporting_url}#trials)" if reporting_url else "",
+             "report": (f"(how{' in ' + country['name'] if country else ''}: {reporting_url})"
+                        if reporting_url else "")}
+    lines += ["## What to do next", ""]
+    lines += [f"{i}. {s['text']} {where.get(s.get('link', ''), '')}".rstrip()
+              for i, s in enumerate(shown_view["next_steps"], 1)]
+    lines.append("")
     found = evidence(result.get("source"))
     if found:
         lines += [f"## {found['heading']}", ""]
