@@ -41,10 +41,12 @@ HSCT_PAGE = (
 def test_a_transplant_centre_describing_hsct_for_aml_lists_no_unapproved_condition(checker):
     result = checker.check(HSCT_PAGE)
     assert result.indications
-    assert all(r["status"] == "approved" or not r["offered"] for r in result.indications)
+    assert all(r["status"] in ("approved", "established_care") or not r["offered"]
+               for r in result.indications)
     assert not [f for f in result.findings if f.category == "indication"]
     assert result.level == "low"
     aml = next(r for r in result.indications if r["condition"] == "aml")
+    assert aml["status"] == "established_care"
     assert aml["approvals"] and all(a["source"].startswith("http") for a in aml["approvals"])
 
 

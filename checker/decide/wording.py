@@ -82,10 +82,13 @@ LEVEL_ADVICE = {
     "low": "We found no strong warning signs in the words of this text. That does not prove the "
            "treatment works or is safe: see what this tool cannot tell below.",
 }
-STATUS_WORDS = {
-    "no_approval": "No regulator has approved a cell product for this",
-    "approved_elsewhere": "Only a specific product is approved, somewhere else or for a narrow use",
-    "approved": "Described as approved or established care",
+STATUS_WORDS = {   # one per status of checker.detect.indications.STATUSES
+    "no_approval": "No regulator has approved a stem-cell or other regenerative treatment for this",
+    "approved_elsewhere": "Only specific products are approved, each for a narrow use where it was "
+                          "approved; that does not cover a clinic's own treatment",
+    "established_care": "Established care: blood stem-cell transplants are a standard treatment "
+                        "(in hospitals, for specific patients)",
+    "approved": "Established or approved care",
 }
 CANNOT_TELL = [
     "It reads words, not the clinic's medicine: it cannot tell what is actually in a syringe, "

@@ -1,4 +1,5 @@
-"""Indications: which conditions a text offers cell treatments for, and what regulators approved.
+"""Indications: which conditions a text offers cell or regenerative treatments for, and what
+regulators approved.
 
 The conditions lexicon and the approvals knowledge base are data in ``corpus/``
 (checker.core.knowledge).
@@ -8,11 +9,15 @@ regenerative treatment for it (same sentence as a treatment and an offer word; a
 list introduced as conditions treated; a heading and its paragraph) or only **mentions** it,
 and what its **status** is:
 
-* ``approved`` — the text describes an approved product or established care in its setting
-  (a transplant for leukaemia, a named licensed product);
+* ``approved`` — the text names an approved product for it, or describes established care in
+  its setting (a transplant for myelofibrosis, a skin graft for burns);
+* ``established_care`` — a blood stem-cell (haematopoietic) transplant is the standard treatment
+  for it, in hospitals, for selected patients (AML, lymphoma, aplastic anaemia, sickle cell: the
+  standard-of-care rows of the knowledge base); ``setting`` says when the text describes that
+  transplant. Offered without it, it is flagged as ``approved_elsewhere`` is;
 * ``approved_elsewhere`` — some regulator approved a specific product for it (often narrow and
-  conditional, e.g. Stemirac in Japan for spinal cord injury), which is not the clinic's cells;
-* ``no_approval`` — no regulator has approved a cell product for it.
+  conditional, e.g. Stemirac in Japan for spinal cord injury), which is not the clinic's product;
+* ``no_approval`` — no regulator has approved a stem-cell or other regenerative treatment for it.
 
 Findings come from the rules whose detector is ``indications`` (rules/indication.yaml and
 rules/evidence.yaml); their weight goes through the shared ``weigh``, so a disclaimer, a
@@ -37,7 +42,8 @@ from checker.context.weighing import Context
 from checker.core.hits import Rule, RuleHit
 from checker.detect.base import Detection
 
-STATUSES = ("no_approval", "approved_elsewhere", "approved")
+STATUSES = ("no_approval", "approved_elsewhere", "established_care", "approved")
+RULE_STATUSES = ("no_approval", "approved_elsewhere", "established_care")  # a rule's when.status
 MAX_MENTIONS = 20   # spans listed per condition; a record says how many more there are
 
 # -- detection --------------------------------------------------------------------------------
@@ -55,7 +61,7 @@ class Mention:
 
 @dataclass
 class IndicationWhen:
-    status: str | None = None
+    statuses: tuple[str, ...] = ()
     min_systems: int | None = None
 
 
@@ -65,16 +71,17 @@ def parse_when(rule: Rule) -> IndicationWhen:
     min_systems = when.pop("min_systems", None)
     if when:
         raise RuleFileError(str(rule.path), f"detector.when: unknown key(s) {sorted(when)}", rule.id)
-    if status is not None and status not in ("no_approval", "approved_elsewhere"):
-        raise RuleFileError(str(rule.path), f"detector.when.status: {status!r} is not "
-                            "no_approval or approved_elsewhere", rule.id)
+    statuses = tuple([status] if isinstance(status, str) else status or ())
+    if status is not None and (not statuses or any(s not in RULE_STATUSES for s in statuses)):
+        raise RuleFileError(str(rule.path), f"detector.when.status: {status!r} is not one or a "
+                            f"list of {', '.join(RULE_STATUSES)}", rule.id)
     if min_systems is not None and (not isinstance(min_systems, int) or min_systems < 2):
         raise RuleFileError(str(rule.path), "detector.when.min_systems must be an integer >= 2",
                             rule.id)
     if (status is None) == (min_systems is None):
         raise RuleFileError(str(rule.path), "detector.when needs exactly one of status, "
                             "min_systems", rule.id)
-    return IndicationWhen(status, min_systems)
+    return IndicationWhen(statuses, min_systems)
 
 
 Weigh = Callable[..., RuleHit | None]   # Context.weigh
@@ -235,12 +242,12 @@ class IndicationDetector:
             if setting:
                 record["setting"] = setting
             result.indications.append(record)
-            if not offered or status == "approved":
-                continue
+            if not offered or status == "approved" or setting:
+                continue   # named or described in its established setting
             result.covered += [("indication", *document.token_span_to_original(m.start, m.end))
                                for m in offered]
             for rule, when in self.rules:
-                if when.status != status:
+                if status not in when.statuses:
                     continue
                 found = self._hit(weigh, rule, offered, condition, status, approvals)
                 if found is not None:
@@ -253,6 +260,9 @@ class IndicationDetector:
 
     def _status(self, document: Document, condition: ConditionSpec, approvals: list[Approval],
                 mentions: list[Mention], products: dict[int, set[str]]) -> tuple[str, str]:
+        """The condition's status and, when the text names an approved product or describes its
+        established setting, which ("" otherwise)."""
+        established = _established(condition, approvals)
         for m in mentions:
             if condition.id in products.get(m.sent, set()):
                 return "approved", "an approved product is named"
@@ -261,7 +271,10 @@ class IndicationDetector:
             # myelofibrosis), so the setting counts even where the knowledge base lists none
             for tag, setting in self.words.setting.items():
                 if tag in condition.lists and setting.search(sentence):
-                    return "approved", "described in its established setting"
+                    return ("established_care" if established else "approved",
+                            "described in its established setting")
+        if established:
+            return "established_care", ""
         if not approvals:
             return "no_approval", ""
         return "approved_elsewhere", ""
@@ -269,7 +282,10 @@ class IndicationDetector:
     def _hit(self, weigh: Weigh, rule: Rule, offered: list[Mention], condition: ConditionSpec,
              status: str, approvals: list[Approval]) -> tuple[RuleHit, Mention] | None:
         fact = _fact(condition, status, approvals)
-        citations = [a.citation() for a in _notable(approvals)]
+        # established care cites its standard-of-care rows first
+        cited = sorted(approvals, key=lambda a: a.type != "standard_of_care") \
+            if status == "established_care" else approvals
+        citations = [a.citation() for a in _notable(cited)]
         for m in offered:  # the first offer that survives hedges and disclaimers
             first = {"step": "indication", "rule": rule.id, "severity": rule.severity,
                      "condition": condition.id, "status": status, "offered_as": m.why}
@@ -321,21 +337,52 @@ def _notable(approvals: list[Approval], limit: int = 4) -> list[Approval]:
     return out[:limit]
 
 
+def _established(condition: ConditionSpec, approvals: list[Approval]) -> bool:
+    """A blood stem-cell transplant is established care for the condition: it is tagged so, and
+    the knowledge base has a standard-of-care row for it (approved_therapies.md)."""
+    return ("standard_of_care_hsct" in condition.lists
+            and any(a.type == "standard_of_care" for a in approvals))
+
+
+def _products(approvals: list[Approval], limit: int = 3) -> list[str]:
+    """The notable approvals, as "NAME (US, full, 2011)"."""
+    parts = []
+    for a in _notable(approvals, limit):
+        when = f", {a.year}" if a.year else ""
+        parts.append(f"{a.short_name} ({a.jurisdiction}, {a.type.replace('_', ' ')}{when})")
+    return parts
+
+
 def _fact(condition: ConditionSpec, status: str, approvals: list[Approval]) -> str:
+    """What the knowledge base says about the condition, true whatever the treatment offered
+    (stem cells, exosomes, PRP ...)."""
     if status == "no_approval":
         fda = (" The FDA lists it among conditions for which no regenerative medicine therapy is "
                "approved." if "fda_no_approval" in condition.lists else "")
         incurable = (" The editorial names it among the diseases that are still incurable."
                      if "editorial_incurable" in condition.lists else "")
-        return (f"{condition.label}: no regulator in our knowledge base has approved a cell "
-                f"product for it.{fda}{incurable}")
-    parts = []
-    for a in _notable(approvals, 3):
-        when = f", {a.year}" if a.year else ""
-        parts.append(f"{a.short_name} ({a.jurisdiction}, {a.type.replace('_', ' ')}{when})")
+        return (f"{condition.label}: no regulator in our knowledge base has approved a stem-cell "
+                f"or other regenerative treatment for it.{fda}{incurable}")
+    if status == "established_care":
+        parts = _products([a for a in approvals if a.type != "standard_of_care"])
+        approved = ""
+        if len(parts) == 1:
+            approved = f" The product approved for it, {parts[0]}, is for a narrow use."
+        elif parts:
+            approved = (f" Products approved for it, such as {'; '.join(parts)}, are each for a "
+                        f"narrow use.")
+        return (f"{condition.label}: a blood stem-cell (haematopoietic) transplant is established "
+                f"care for it, given in specialist hospital units to selected patients.{approved} "
+                f"A stem-cell or other treatment sold outside that setting is not that care, and "
+                f"neither the transplant's standing nor any approval covers it.")
+    parts = _products(approvals)
+    if len(parts) == 1:
+        return (f"{condition.label}: the only approval is for a specific product — {parts[0]} — "
+                f"for a narrow use in its own jurisdiction. A clinic's own treatment is not that "
+                f"product, and that approval does not cover it.")
     return (f"{condition.label}: the only approvals are for specific products — "
             f"{'; '.join(parts)} — each for a narrow use in its own jurisdiction. A clinic's own "
-            f"cells are not that product, and that approval does not cover them.")
+            f"treatment is not one of those products, and those approvals do not cover it.")
 
 
 def _head_forms(head: str) -> tuple[str, ...]:
