@@ -78,7 +78,8 @@ def test_a_clean_text_has_no_reasons_and_says_nothing_is_marked(client):
     _, page = saved_page(client, CAREFUL)
     assert "The main reasons" not in page
     assert "Nothing in this text is marked" in page
-    assert "Each marked phrase" not in page
+    assert "Each marked phrase" not in page and "marked text" not in page
+    assert "with warning signs marked" not in page
 
 
 def test_adding_a_kind_of_warning_sign_never_drops_a_more_serious_reason():
