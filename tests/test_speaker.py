@@ -194,7 +194,7 @@ def test_a_user_reads_how_the_text_reads_on_the_page_in_the_reports_and_the_cli(
 
     page = client.get(submit(client, REPORTING).headers["Location"])
     body = page.get_data(as_text=True)
-    assert 'class="speaker"' in body and "reads as someone informing" in body
+    assert 'id="reads-heading"' in body and "reads as someone informing" in body
     assert "read as reported or quoted" in body          # the summary says why nothing counts
     location = submit(client, SELLING).headers["Location"]
     for suffix in ("/report.md", "/report.html"):

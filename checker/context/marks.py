@@ -179,19 +179,20 @@ class Marks:
             steps.append({"step": "question", "cue": "?", "factor": spec.question.factor})
         if self.reads_like_research:  # the whole text's register applies to every rule
             steps.append({"step": "register",
-                          "cue": f"{self.research_cues} research or news cues, "
-                                 f"{self.advert_cues:g} sales cues in the text",
+                          "cue": f"{_count(self.research_cues, 'research or news cue')}, "
+                                 f"{_count(self.advert_cues, 'sales cue')} in the text",
                           "factor": spec.register_.factor})
         elif self.reads_like_critique:
             steps.append({"step": "register",
-                          "cue": f"{len(self.critique_sents)} of {len(self.document.sents)} "
-                                 f"sentences report or criticise claims, "
-                                 f"{self.advert_cues:g} sales cues in the text",
+                          "cue": f"{len(self.critique_sents)} of "
+                                 f"{_count(len(self.document.sents), 'sentence')} report or "
+                                 f"criticise claims, {_count(self.advert_cues, 'sales cue')} "
+                                 f"in the text",
                           "factor": spec.register_.factor})
         elif self.reads_like_personal_post:
             steps.append({"step": "register",
                           "cue": f"a personal post asking others (\u201c{self.personal_cues[0]}"
-                                 f"\u201d), {self.sales_cues} sales cues in the text",
+                                 f"\u201d), {_count(self.sales_cues, 'sales cue')} in the text",
                           "factor": spec.register_.factor})
         if self.about_established_care and not any(s["step"] == "approved" for s in steps):
             steps.append({"step": "approved", "cue": "the whole text is about established care",
@@ -298,3 +299,8 @@ class Marks:
             if found:
                 return found[0].text
         return None
+
+
+def _count(n: float, noun: str) -> str:
+    """ "1 sales cue", "2 sales cues", "0.5 sales cues": the count and its noun agreeing."""
+    return f"{n:g} {noun}" + ("" if n == 1 else "s")
