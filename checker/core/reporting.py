@@ -8,7 +8,7 @@ naming the file and the place. ``guess_country`` picks the country an advert is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +42,13 @@ class Country:
     name: str
     aliases: tuple[str, ...]
     routes: tuple[Route, ...]
+    # the aliases with their lower case, and in capitals: made once, for guess_country
+    folded: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    capitals: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded", tuple((a, a.lower()) for a in self.aliases))
+        object.__setattr__(self, "capitals", frozenset(a.upper() for a in self.aliases))
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,7 @@ def load_routes(rules_dir: Path | None = None) -> Reporting:
     return _load_default() if rules_dir is None else _load(Path(rules_dir) / REPORTING_FILE_NAME)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)
 def _pattern(aliases: tuple[str, ...]) -> re.Pattern[str]:
     """One regex for the aliases: whole words (a boundary only where the alias starts or ends
     with a letter or digit, so "₹2,50,000" and "US$5" match); capitals-only aliases ("UK",
@@ -154,15 +161,18 @@ def guess_country(text: str, currencies: Iterable[str] = (), *,
     """
     reporting = reporting or load_routes()
     codes = {c.strip().upper() for c in currencies if c and c.strip()}
+    lowered = text.lower()   # a substring test first: the regex runs only for aliases present
     scores: dict[str, float] = {}
     for code, country in reporting.countries.items():
         found: dict[str, float] = {}
-        for m in _pattern(country.aliases).finditer(text):
+        present = tuple(a for a, low in country.folded if low in lowered)
+        for m in (_pattern(present).finditer(text) if present else ()):
             key = m.group(0).lower()
             found[key] = max(found.get(key, 0.0), _weight(text, m.start()))
-        for c in codes & {a.upper() for a in country.aliases}:
+        for c in codes & country.capitals:
             found[c.lower()] = max(found.get(c.lower(), 0.0), 1.0)
-        weak = any(c == code and (h in codes or _pattern((h,)).search(text))
+        weak = any(c == code and (h in codes or (h.lower() in lowered
+                                                  and _pattern((h,)).search(text)))
                    for h, c in WEAK_HINTS.items())
         scores[code] = sum(found.values()) + (WEAK_WEIGHT if weak else 0)  # dollars count once
     best = max(scores.values(), default=0)
