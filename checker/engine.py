@@ -23,6 +23,7 @@ from checker.core.document import Document, analyse
 from checker.core.errors import CheckTooSlow, InputError, InputTooLarge
 from checker.core.hits import RuleHit
 from checker.core.inputs import bad_character, has_text
+from checker.core.options import CheckOptions
 from checker.core.paths import MODELS_DIR
 from checker.core.result import Result
 from checker.core.versions import data_version
@@ -78,10 +79,13 @@ class Checker:
             self.versions["speaker"] = self.speaker.model.version
 
     def check(self, text: Any, *, budget: float | None = None,
-              source: dict[str, Any] | None = None) -> Result:
+              source: dict[str, Any] | None = None,
+              options: CheckOptions | None = None) -> Result:
         """Check ``text``. With ``budget`` (seconds), a check that runs past it stops between
         two steps with CheckTooSlow: a server gives each request a budget, so that no input can
-        hold a worker for long. (Every step is bounded for any input; this is the backstop.)"""
+        hold a worker for long. (Every step is bounded for any input; this is the backstop.)
+        With ``options`` (checker.core.options), only the findings they keep are scored, and
+        the result records them."""
         deadline = None if budget is None else time.perf_counter() + budget
         _readable(text)
         document = analyse(text)
@@ -93,13 +97,14 @@ class Checker:
             _within(deadline, budget)
         hits = combine(found)
         speaker = found["speaker"].speaker if "speaker" in found else None
-        decision = decide(hits, speaker)
+        decision = decide(hits, speaker, options)
         prices = found["prices"].prices
         omitted = dict(decision.omitted)
         if len(prices) > MAX_PRICES:
             omitted["prices"] = len(prices) - MAX_PRICES
             prices = prices[:MAX_PRICES]
-        warnings = input_warnings(text, document, decision.level)
+        # A short text whose warning signs the options dropped is not one with none.
+        warnings = input_warnings(text, document, "dropped" if decision.dropped else decision.level)
         summary = decision.summary
         if warnings and summary.startswith("Low risk"):   # not an advert we can judge
             summary = "Not enough to judge" + summary[len("Low risk"):].replace(" overall", "", 1)
@@ -112,7 +117,8 @@ class Checker:
             questions=decision.questions, set_aside=decision.set_aside, omitted=omitted,
             rules={f.rule: self.rule_info(f.rule) for f in decision.findings},
             question_rules=decision.question_rules, speaker=speaker, source=source,
-            warnings=warnings)
+            warnings=warnings, options={**options.to_dict(), "dropped": decision.dropped}
+            if options is not None and options.narrows else None)
 
     def rule_info(self, rule_id: str) -> dict[str, Any]:
         """What format 2 lists once per rule: category, severity, message, question."""
@@ -208,7 +214,9 @@ def default_checker(classifier: bool = True, speaker: bool = True) -> Checker:
     return Checker(classifier=classifier, speaker=speaker)
 
 
-def check(text: str, *, classifier: bool = True, source: dict[str, Any] | None = None) -> Result:
+def check(text: str, *, classifier: bool = True, source: dict[str, Any] | None = None,
+          options: CheckOptions | None = None) -> Result:
     """Check one text with the shipped rules (and the shipped classifier unless told not to);
-    ``source`` is where the text came from (checker.intake), kept in the result."""
-    return default_checker(classifier).check(text, source=source)
+    ``source`` is where the text came from (checker.intake), kept in the result; ``options``
+    narrow it (checker.core.options)."""
+    return default_checker(classifier).check(text, source=source, options=options)

@@ -109,7 +109,7 @@ def to_v2(result: Result) -> dict[str, Any]:
         "set_aside": v1["set_aside"],
         "versions": v1["versions"], "input": v1["input"],
     }
-    for key in ("omitted", "speaker", "source", "warnings"):
+    for key in ("omitted", "speaker", "source", "warnings", "options"):
         if key in v1:
             v2[key] = v1[key]
     return v2
@@ -203,7 +203,7 @@ def to_v1(v2: dict[str, Any]) -> dict[str, Any]:
         "questions": [rules[r]["question"] for r in v2["questions"]],
         "set_aside": v2["set_aside"], "versions": v2["versions"], "input": v2["input"],
     }
-    for key in ("omitted", "speaker", "source", "warnings"):
+    for key in ("omitted", "speaker", "source", "warnings", "options"):
         if key in v2:
             v1[key] = v2[key]
     return v1

@@ -156,7 +156,7 @@ def test_a_jsonl_job_runs_to_completion_with_results_in_order(app, client, key):
     assert [r["id"] for r in results] == [f"ad-{i}" for i in range(12)]
     assert results[0]["level"] in ("medium", "high") and results[1]["level"] == "low"
     csv_text = client.get(f"/api/v1/jobs/{job['id']}/results?format=csv", headers=auth(key)).get_data(as_text=True)
-    assert csv_text.splitlines()[0].startswith("id,url,clinic,level,score") and len(csv_text.splitlines()) == 13
+    assert csv_text.splitlines()[0].startswith("id,clinic,clinic_key,url,level,score") and len(csv_text.splitlines()) == 13
     assert csv_text.splitlines()[0].endswith(",status,error")
 
 

@@ -119,9 +119,9 @@ def test_csv_input_with_records_over_several_lines_and_csv_output(tmp_path):
                  "--no-classifier")
     assert proc.returncode == 0, proc.stderr
     lines = out.read_text().splitlines()
-    assert lines[0].split(",")[:6] == ["id", "url", "clinic", "level", "score", "findings"]
+    assert lines[0].split(",")[:6] == ["id", "clinic", "clinic_key", "url", "level", "score"]
     assert [line.split(",")[0] for line in lines[1:]] == ["c1", "c4", "c6"]
-    assert lines[1].startswith("c1,https://a.example,Alpha,high,")
+    assert lines[1].startswith("c1,Alpha,alpha,https://a.example,high,")
     errors = jsonl(Path(str(out) + ".errors.jsonl"))
     assert [(e["line"], e["id"], e["problem"]) for e in errors] == [
         (4, "c2", "no text"), (5, None, "6 fields where the header has 4"),

@@ -456,6 +456,11 @@ def test_health_reports_a_database_it_cannot_write(make_app, monkeypatch):
     stored = Store(app.config["DATABASE"]).count("checks")
     assert stored == len(statuses) - 1                   # nothing stored was lost
     page = submit(client, ADVERT)
+    # The pages the last large check could not get may still hold a short one or two.
+    for _ in range(20):
+        if page.status_code != 303:
+            break
+        page = submit(client, ADVERT)
     assert page.status_code == 503 and "Nothing stored was lost" in page.get_data(as_text=True)
     assert submit(client, ADVERT, dont_save="1").status_code == 200   # checking still works
 
@@ -471,9 +476,9 @@ def test_a_slow_item_keeps_its_lease_and_is_scored_once(make_app, checker):
 
         versions = checker.versions
 
-        def check(self, text, budget=None):
+        def check(self, text, budget=None, **given):   # given: options, as the worker passes
             time.sleep(4.0)
-            return checker.check(text, budget=budget)
+            return checker.check(text, budget=budget, **given)
 
     # A lease of 3 s, renewed every second, would run out once during the item without renewal.
     app = make_app(CHECKER=SlowChecker(), JOB_LEASE_SECONDS=3.0, JOB_BATCH=1)

@@ -62,6 +62,12 @@ class CheckTooSlow(InputError):
     code = "E205"
 
 
+class OptionsError(InputError):
+    """Check options that cannot be used: an unknown category or severity, a wrong type."""
+
+    code = "E206"
+
+
 class BadJSON(InputError):
     """A request body or an input line that is not JSON we can read (broken, nested too deep)."""
 

@@ -8,6 +8,7 @@ user's words, so one bad line never stops the rest:
 * no id, no text, an id with a line break;
 * a field holding a lone surrogate (JSON can spell ``"\\ud800"``; UTF-8 cannot store it);
 * a CSV row with the wrong number of fields, or a field the CSV module refuses;
+* any other field that cannot be written back as JSON (a lone surrogate in it or its name);
 * in a folder, a symbolic link (never followed: it could point anywhere on the machine).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import sys
 from pathlib import Path
 from typing import IO, Any, Iterator, NamedTuple
@@ -38,6 +40,9 @@ class Record(NamedTuple):
     url: str = ""
     clinic: str = ""
     source: dict[str, Any] | None = None   # where the text came from (checker.intake)
+    # Every other field of the input record (not id, text, url, clinic), as given: the batch
+    # output and a job's results carry them along. None when there are none.
+    fields: dict[str, Any] | None = None
 
 
 class BadRecord(NamedTuple):
@@ -117,7 +122,51 @@ def _record(line: int | None, fields: dict[str, Any], fetching: bool = False
         problem = bad_character(value)
         if problem:
             return BadRecord(line, item_id, f"the {name} cannot be read: {problem}")
-    return Record(line, item_id, text, url, clinic)
+    extra = {}
+    for name, value in fields.items():
+        if name in OWN_FIELDS:
+            continue
+        value, problem = _plain(value)
+        problem = bad_character(name) or problem
+        if problem:
+            shown = repr(name[:40]) if not bad_character(name) else "with an unreadable name"
+            return BadRecord(line, item_id, f"the field {shown} cannot be read: {problem}")
+        extra[name] = value
+    return Record(line, item_id, text, url, clinic, fields=extra or None)
+
+
+OWN_FIELDS = ("id", "text", "url", "clinic")
+INT64 = 2 ** 63
+
+
+def _plain(value: Any) -> tuple[Any, str | None]:
+    """``value`` as any JSON encoder writes it back (an integer past 64 bits as its digits, a
+    NaN or infinity as null), or why it cannot be (a string that is not text)."""
+    stack: list[Any] = [value]
+    while stack:   # first, is there anything to fix or refuse? (most fields are plain strings)
+        node = stack.pop()
+        if isinstance(node, str):
+            problem = bad_character(node)
+            if problem:
+                return None, problem
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return _fixed(value), None
+
+
+def _fixed(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value if -INT64 <= value < INT64 else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _fixed(v) for k, v in value.items()}
+    return [_fixed(v) for v in value]
 
 
 def _read_jsonl(stream: IO[bytes], fetching: bool = False) -> Iterator[Record | BadRecord]:

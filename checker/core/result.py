@@ -123,6 +123,7 @@ class Result:
     speaker: dict[str, Any] | None = None    # who is speaking (checker.detect.speaker)
     source: dict[str, Any] | None = None     # where the text came from (checker.intake)
     warnings: list[dict[str, str]] = field(default_factory=list)   # input that is not an advert
+    options: dict[str, Any] | None = None    # what the request narrowed it with (core.options)
 
     def to_dict(self, compact: bool = False) -> dict[str, Any]:
         """Result format v1; ``compact`` cites passages and regulator sources by id only."""
@@ -148,4 +149,6 @@ class Result:
             out["source"] = dict(self.source)
         if self.warnings:
             out["warnings"] = [dict(w) for w in self.warnings]
+        if self.options is not None:
+            out["options"] = dict(self.options)
         return out

@@ -1,7 +1,8 @@
 """The command line: a thin click edge over the library.
 
 Every command turns library errors into a one-line message and an exit code:
-0 done, 1 the checker could not do it (bad rule file, unreadable input), 2 usage error.
+0 done, 1 the checker could not do it (bad rule file, unreadable input), 2 usage error,
+3 ``check --fail-on``: the result's level reached the threshold (checker.surfaces.cli_check).
 """
 
 from __future__ import annotations
@@ -15,57 +16,11 @@ from typing import Any
 import click
 
 from checker.core.versions import CHECKER_VERSION as __version__
-from checker.core.errors import CheckerError, InputFileError
+from checker.core.errors import CheckerError
+from checker.surfaces.cli_check import exit_code, fail_on, narrowing, read_advert
 from checker.surfaces.text_report import first_sentence, render_text_report
 
 log = logging.getLogger("checker")
-
-
-
-
-def read_advert(source: str) -> Any:
-    """What ``check`` reads: a web address fetched, a PDF's text, an HTML file's visible text,
-    or a text file (or standard input) as it is (markup in it read as its visible text)."""
-    from checker.core.errors import ExtractError
-    from checker.intake import from_file, from_url, is_address
-
-    if source != "-" and source.lower().startswith(("http://", "https://")) \
-            and is_address(source):
-        return from_url(source)
-    if source != "-" and not Path(source).exists() and source.lower().startswith(
-            ("ftp:", "file:", "javascript:", "data:")):
-        raise InputFileError(f"{source}: only http:// and https:// addresses can be fetched")
-    if source == "-":
-        data, name = sys.stdin.buffer.read(), None
-    else:
-        data, name = _read_bytes(source), Path(source).name
-    if name is None and data.strip().lower().startswith(b"http"):
-        text = data.decode("utf-8", errors="replace")
-        if is_address(text):
-            return from_url(text.strip())
-    if name is not None and not name.lower().endswith((".pdf", ".html", ".htm")):
-        name_for_kind = None   # any other file is read as text, whatever its suffix
-    else:
-        name_for_kind = name
-    try:
-        taken = from_file(data, name_for_kind)
-    except ExtractError as exc:
-        raise InputFileError(f"{name or 'standard input'}: {exc.message}") from None
-    if taken.source is not None and name:
-        taken.source["filename"] = name
-    return taken
-
-
-def _read_bytes(source: str) -> bytes:
-    path = Path(source)
-    if not path.exists():
-        raise InputFileError(f"{source}: no such file")
-    if path.is_dir():
-        raise InputFileError(f"{source}: is a folder, not a file")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{source}: cannot read it ({exc.strerror})") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,6 +48,17 @@ def _register_server_commands() -> None:
 _register_server_commands()
 
 
+def _register_compare_command() -> None:
+    from checker.surfaces.compare_cli import compare_command   # compare A B
+    from checker.surfaces.report_cli import report_command     # report RESULTS.jsonl -o DIR
+
+    cli.add_command(compare_command)
+    cli.add_command(report_command)
+
+
+_register_compare_command()
+
+
 @cli.command("check")
 @click.argument("source", required=False, metavar="[FILE|URL|-]")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
@@ -103,8 +69,10 @@ _register_server_commands()
 @click.option("--no-classifier", is_flag=True, help="Rules only: do not use the trained model.")
 @click.option("--color/--no-color", default=None,
               help="Highlight spans with colours (default: only on a terminal).")
+@narrowing
+@fail_on
 def check_command(source: str | None, fmt: str, result_format: str, no_classifier: bool,
-                  color: bool | None) -> None:
+                  color: bool | None, check_options: Any, fail_on: str | None) -> int:
     """Check one advert (a text, HTML or PDF file, a web address, or - for standard input)
     and print the result. A web page or HTML file is checked as its visible text, which the
     report shows; the result's source block keeps where and when it was read.
@@ -115,6 +83,7 @@ def check_command(source: str | None, fmt: str, result_format: str, no_classifie
       python -m checker check brochure.pdf
       python -m checker check https://clinic.example/stem-cells
       python -m checker check - --format json < advert.txt
+      python -m checker check advert.txt --categories efficacy,price --fail-on high
     """
     if source is None:
         if sys.stdin.isatty():
@@ -124,7 +93,7 @@ def check_command(source: str | None, fmt: str, result_format: str, no_classifie
 
     taken = read_advert(source)
     text = taken.text
-    result = check(text, classifier=not no_classifier, source=taken.source)
+    result = check(text, classifier=not no_classifier, source=taken.source, options=check_options)
     if fmt == "json":
         from checker.formats import as_format
 
@@ -132,6 +101,7 @@ def check_command(source: str | None, fmt: str, result_format: str, no_classifie
     else:
         colour = sys.stdout.isatty() if color is None else color
         click.echo(render_text_report(text, result.to_dict(), colour), color=colour)
+    return exit_code(result.level, fail_on)
 
 
 @cli.command("rules")
@@ -362,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
               help="Where the results go, one per input, in input order.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "compact", "csv"]), default="jsonl",
               show_default=True,
-              help="jsonl: {id, url, clinic, result}; compact: the same, but the editorial "
+              help="jsonl: {id, url, clinic, fields, result}; compact: the same, but the editorial "
                    "quotes and regulator sources are written once, to OUTPUT.passages.json, and "
                    "cited by id (under half the size); csv: one summary row.")
 @click.option("--result-format", type=click.Choice(["2", "1"]), default="2", show_default=True,
@@ -389,10 +359,12 @@ def main(argv: list[str] | None = None) -> int:
 @click.option("--fetch", is_flag=True,
               help="Fetch the page of each record that has a url and no text (one request a "
                    "second to a host); its visible text is checked and written to the row.")
+@narrowing
 def batch_command(input_path: str, output: Path, fmt: str, result_format: str, input_format: str,
                   workers: int | None, dask_address: str | None, resume: bool, force: bool,
                   errors_path: Path | None, no_classifier: bool, chunk_size: int | None,
-                  progress: bool | None, stats_path: Path | None, fetch: bool) -> None:
+                  progress: bool | None, stats_path: Path | None, fetch: bool,
+                  check_options: Any) -> None:
     """Score many adverts: JSON Lines or CSV (id, text, optional url, clinic), or a folder
     (.txt as it is; .html as its visible text; .pdf as its text).
 
@@ -404,6 +376,7 @@ def batch_command(input_path: str, output: Path, fmt: str, result_format: str, i
     Examples:
       python -m checker batch adverts.jsonl -o results.jsonl
       python -m checker batch adverts.csv -o results.csv --format csv --workers 8
+      python -m checker batch adverts.jsonl -o results.jsonl --min-severity medium
       python -m checker batch adverts.jsonl -o results.jsonl --format compact
       python -m checker batch pages/ -o results.jsonl --resume
       python -m checker batch urls.csv -o results.jsonl --fetch
@@ -418,7 +391,7 @@ def batch_command(input_path: str, output: Path, fmt: str, result_format: str, i
         raise click.UsageError("--resume and --force contradict each other")
     options = BatchOptions(input_path, output, fmt, input_kind(input_path, input_format),
                            result_format, workers, dask_address, resume, force, errors_path,
-                           not no_classifier, chunk_size, fetch)
+                           not no_classifier, chunk_size, fetch, check_options)
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show:

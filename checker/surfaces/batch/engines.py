@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 
 from checker.core.errors import BatchError
+from checker.core.options import CheckOptions
 from checker.core.records import BadRecord, Record
 
 log = logging.getLogger(__name__)
@@ -40,11 +41,11 @@ class Engine:
     workers = 1
     chunk_size = LOCAL_CHUNK
 
-    def __init__(self, classifier: bool, fmt: str) -> None:
-        self.classifier, self.fmt = classifier, fmt
+    def __init__(self, classifier: bool, fmt: str, options: CheckOptions | None = None) -> None:
+        self.classifier, self.fmt, self.options = classifier, fmt, options
 
     def submit(self, chunk: list[Record | BadRecord]) -> Future:
-        return Done(score_chunk(chunk, self.classifier, self.fmt))
+        return Done(score_chunk(chunk, self.classifier, self.fmt, self.options))
 
     def result(self, future: Future) -> Any:
         return future.result()
@@ -74,11 +75,12 @@ def watch_driver(driver_pid: int) -> None:
 
 
 class ProcessPool(Engine):
-    def __init__(self, classifier: bool, fmt: str, workers: int) -> None:
+    def __init__(self, classifier: bool, fmt: str, workers: int,
+                 options: CheckOptions | None = None) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        super().__init__(classifier, fmt)
+        super().__init__(classifier, fmt, options)
         self.workers = workers
         self.name = f"{workers} worker processes"
         methods = multiprocessing.get_all_start_methods()
@@ -94,7 +96,7 @@ class ProcessPool(Engine):
                                         initializer=watch_driver, initargs=(os.getpid(),))
 
     def submit(self, chunk: list[Record | BadRecord]) -> Future:
-        return self.pool.submit(score_chunk, chunk, self.classifier, self.fmt)
+        return self.pool.submit(score_chunk, chunk, self.classifier, self.fmt, self.options)
 
     def result(self, future: Future) -> Any:
         from concurrent.futures.process import BrokenProcessPool
@@ -112,8 +114,9 @@ class ProcessPool(Engine):
 class DaskEngine(Engine):
     chunk_size = DASK_CHUNK
 
-    def __init__(self, classifier: bool, fmt: str, address: str, workers: int) -> None:
-        super().__init__(classifier, fmt)
+    def __init__(self, classifier: bool, fmt: str, address: str, workers: int,
+                 options: CheckOptions | None = None) -> None:
+        super().__init__(classifier, fmt, options)
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - it is in requirements.txt
@@ -141,7 +144,8 @@ class DaskEngine(Engine):
         self.name = f"Dask at {address} ({len(threads)} workers, {self.workers} threads)"
 
     def submit(self, chunk: list[Record | BadRecord]) -> Future:
-        return self.client.submit(score_chunk, chunk, self.classifier, self.fmt, pure=False)
+        return self.client.submit(score_chunk, chunk, self.classifier, self.fmt, self.options,
+                                  pure=False)
 
     def result(self, future: Future) -> Any:
         from distributed import KilledWorker

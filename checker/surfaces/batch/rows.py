@@ -1,5 +1,11 @@
 """Scoring records in a worker: one outcome each (a finished output row, or a problem), the
-output row formats, and the compact rows' passages file."""
+output row formats, and the compact rows' passages file.
+
+A JSON Lines row is ``{"id", "url", "clinic", "fields", "text", "result"}``: the record's id,
+its url and clinic when it has them, ``fields`` with every other field of the input record as
+given (not the text; absent when there are none), the text only when it is not the input's own
+(a page's or a file's), and the result. A CSV row is the summary row (checker.surfaces.summary).
+"""
 
 from __future__ import annotations
 
@@ -16,8 +22,10 @@ from typing import Any, NamedTuple
 import orjson
 
 from checker.core.errors import BatchError, CheckerError
+from checker.core.options import CheckOptions
 from checker.core.records import BadRecord, Record
 from checker.formats import to_v2
+from checker.surfaces.clinics import country_of
 from checker.surfaces.summary import SUMMARY_COLUMNS, csv_line, summary_row
 
 log = logging.getLogger(__name__)
@@ -99,6 +107,11 @@ def format_row(record: Record, result: dict[str, Any], fmt: str) -> str:
             out["url"] = record.url
         if record.clinic:
             out["clinic"] = record.clinic
+        if record.fields:
+            out["fields"] = record.fields
+        country = country_of(record.text, result)
+        if country:
+            out["country"] = country   # where the advert seems to be (dashboards group by it)
         if fmt == "compact":
             out["compact"] = True   # ``result`` is then Result.to_dict(compact=True)
         if record.source is not None:
@@ -170,11 +183,12 @@ def write_passages(output: Path, resuming: bool) -> None:
         raise BatchError(f"cannot write {path} ({exc.strerror})") from None
 
 
-def _score_one(checker: Any, record: Record | BadRecord, fmt: str) -> Scored | Failed:
+def _score_one(checker: Any, record: Record | BadRecord, fmt: str,
+               options: CheckOptions | None = None) -> Scored | Failed:
     if isinstance(record, BadRecord):
         return Failed(record.line, record.id, record.problem)
     try:
-        checked = checker.check(record.text, source=record.source)
+        checked = checker.check(record.text, source=record.source, options=options)
         # jsonl rows hold format 2 ("jsonl:1" is format 1); compact and csv rows format 1
         result = to_v2(checked) if fmt == "jsonl" else checked.to_dict(compact=fmt == "compact")
     except CheckerError as exc:
@@ -187,11 +201,13 @@ def _score_one(checker: Any, record: Record | BadRecord, fmt: str) -> Scored | F
     return Scored(record.line, record.id, format_row(record, result, row_kind), versions)
 
 
-def score_chunk(chunk: list[Record | BadRecord], classifier: bool, fmt: str
+def score_chunk(chunk: list[Record | BadRecord], classifier: bool, fmt: str,
+                options: CheckOptions | None = None
                 ) -> tuple[list[Scored | Failed], WorkerStats]:
-    """Score a chunk in this process; a record that cannot be checked becomes a Failed."""
+    """Score a chunk in this process (narrowed by ``options``, checker.core.options); a record
+    that cannot be checked becomes a Failed."""
     with _check_lock:
         checker = worker_checker(classifier)
-        outcomes = [_score_one(checker, record, fmt) for record in chunk]
+        outcomes = [_score_one(checker, record, fmt, options) for record in chunk]
     return outcomes, WorkerStats(f"{socket.gethostname()}:{os.getpid()}", peak_rss_bytes())
 

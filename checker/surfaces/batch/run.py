@@ -15,6 +15,14 @@ passage or source instead of repeating the quote and credit or the fact (over ha
 bytes); the quotes, with the credit line, and the regulator sources are written once to
 ``OUTPUT.passages.json``. ``expand_row`` puts them back.
 
+``fmt="csv"`` writes one summary row per advert (checker.surfaces.summary), the same rows an API
+job's CSV gives. Their ``triage_rank`` needs every row: it is left empty while the run goes, and
+filled in once the run has finished (OUTPUT is then rewritten beside itself and renamed over, so a
+kill at that moment leaves it as it was; resuming ranks it again).
+
+``check_options`` (checker.core.options) narrow every result alike; a JSON Lines OUTPUT made
+with other options is not resumed.
+
 A killed run leaves OUTPUT with whole lines for every record it finished (a torn last line is cut
 off on resume). ``resume=True`` reads the ids already in OUTPUT and the lines already in the
 errors file and skips those records, so nothing is lost and nothing is written twice. Resuming
@@ -34,12 +42,14 @@ from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator
 
 from checker.core.errors import BatchError, CheckerError
+from checker.core.options import CheckOptions
 from checker.core.records import BadRecord, Record, read_input
 from checker.intake import from_url
 from checker.intake.fetch import Pacer
 from checker.surfaces.batch.engines import DaskEngine, Engine, Future, ProcessPool
 from checker.surfaces.batch.rows import (CHUNKS_PER_WORKER, CSV_COLUMNS, FORMATS, Failed, Scored,
                                          WorkerStats, peak_rss_bytes, write_passages)
+from checker.surfaces.summary import RANK, csv_line, ranks_of_rows
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +67,12 @@ def _complete_lines(path: Path) -> list[str]:
     return data[:end].decode("utf-8").splitlines()
 
 
-def _done_ids(output: Path, fmt: str) -> tuple[set[str], str | None]:
+def _done_ids(output: Path, fmt: str, options: CheckOptions | None = None
+              ) -> tuple[set[str], str | None]:
     """The ids already in OUTPUT, and the versions of its last row."""
     ids: set[str] = set()
     versions = None
+    wanted = options.to_dict() if options is not None else {}
     lines = _complete_lines(output)
     try:
         if fmt in ("jsonl", "jsonl:1", "compact"):
@@ -75,6 +87,12 @@ def _done_ids(output: Path, fmt: str) -> tuple[set[str], str | None]:
                     if fmt != "compact" and held != ("1" if fmt == "jsonl:1" else "2"):
                         raise BatchError(f"{output} holds format {held} results: resume it "
                                          f"with --result-format {held}")
+                    made = {k: v for k, v in row["result"].get("options", {}).items()
+                            if k != "dropped"}
+                    if made != wanted:
+                        raise BatchError(f"{output} was made with other options "
+                                         f"({json.dumps(made) if made else 'none'}): resume it "
+                                         "with the same ones, or start a new OUTPUT")
                     ids.add(str(row["id"]))
                     versions = json.dumps(row["result"]["versions"], sort_keys=True)
         else:
@@ -84,7 +102,7 @@ def _done_ids(output: Path, fmt: str) -> tuple[set[str], str | None]:
                 raise ValueError("its header is not the batch CSV header")
             for row in rows:
                 ids.add(row[0])
-                versions = json.dumps({"checker": row[10], "rules": row[11], "model": row[12]})
+                versions = json.dumps(dict(zip(("checker", "rules", "model"), row[-3:])))
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise BatchError(f"{output}: cannot resume from it as {fmt} ({exc})") from None
     return ids, versions
@@ -124,6 +142,7 @@ class BatchOptions:
     classifier: bool = True
     chunk_size: int | None = None
     fetch: bool = False                 # records with a url and no text: fetch the page
+    check_options: CheckOptions | None = None   # narrow every result (checker.core.options)
 
     @property
     def errors_path(self) -> Path:
@@ -197,11 +216,12 @@ def _row_kind(options: BatchOptions) -> str:
 def _engine(options: BatchOptions) -> Engine:
     workers = options.workers or os.cpu_count() or 1
     kind = _row_kind(options)
+    narrow = options.check_options
     if options.dask:
-        return DaskEngine(options.classifier, kind, options.dask, workers)
+        return DaskEngine(options.classifier, kind, options.dask, workers, narrow)
     if workers == 1:
-        return Engine(options.classifier, kind)
-    return ProcessPool(options.classifier, kind, workers)
+        return Engine(options.classifier, kind, narrow)
+    return ProcessPool(options.classifier, kind, workers, narrow)
 
 
 def fetched(records: Iterator[Record | BadRecord], pacer: Pacer | None = None
@@ -237,7 +257,7 @@ def run_batch(options: BatchOptions, progress: Callable[[int], None] | None = No
         raise BatchError(f"{output} already exists: add --resume to carry on where it stopped, "
                          f"or --force to start again")
     if options.resume and exists:
-        done, earlier_versions = _done_ids(output, _row_kind(options))
+        done, earlier_versions = _done_ids(output, _row_kind(options), options.check_options)
         if errors_path.exists():
             reported = _reported(errors_path)
     append = options.resume and exists
@@ -288,8 +308,34 @@ def run_batch(options: BatchOptions, progress: Callable[[int], None] | None = No
             engine.close(cancel=summary.interrupted)
         summary.seconds = time.perf_counter() - started
         summary.reader_peak_rss_bytes = peak_rss_bytes()
+    if options.fmt == "csv" and not summary.interrupted:
+        rank_csv(output)
     log.info("batch done: %s", summary.describe())
     return summary
+
+
+def rank_csv(output: Path) -> None:
+    """Fill in the triage_rank of every row of a finished CSV OUTPUT: a new file beside it,
+    renamed over it (a kill on the way leaves OUTPUT as it was)."""
+    try:
+        with open(output, encoding="utf-8", newline="") as fh:
+            rows = csv.reader(fh)
+            next(rows, None)
+            ranks = ranks_of_rows(rows)
+        ranked = output.with_name(output.name + ".ranking")
+        with open(output, encoding="utf-8", newline="") as src, \
+                open(ranked, "w", encoding="utf-8", newline="") as dst:
+            rows = csv.reader(src)
+            header = next(rows, None)
+            if header is not None:
+                dst.write(csv_line(header))
+            for rank, row in zip(ranks, rows):
+                row[RANK] = str(rank)
+                dst.write(csv_line(row))
+        os.replace(ranked, output)
+    except (OSError, ValueError, IndexError, csv.Error) as exc:
+        raise BatchError(f"{output}: the rows were written but not ranked ({exc}); run again "
+                         "with --resume to rank them") from None
 
 
 def _write(batch: tuple[list[Scored | Failed], WorkerStats], out: IO[str], err: IO[str],

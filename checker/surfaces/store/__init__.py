@@ -23,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from checker.core.errors import NotFound, StoreError
+from checker.surfaces.clinics import clinic_key
 from checker.surfaces.store.jobs import JobStore
 from checker.surfaces.store.schema import (AUDIT_ANONYMOUS_DAYS, CAP_MARGIN_PAGES, KEY_PREFIX,
                                            MIN_FREE_BYTES, SCHEMA_VERSION, connect,
@@ -129,6 +130,7 @@ class Store(JobStore):
             "data_version": versions.get("data", ""), "model_version": versions["model"],
             "key_id": key_id, "published": int(publish),
             "published_at": row_time if publish else None, "delete_hash": hash_key(token),
+            "clinic_key": clinic_key(clinic or "", url or ""),
         }
         with self.transaction():
             self.db["checks"].insert(row)

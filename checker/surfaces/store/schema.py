@@ -104,10 +104,36 @@ def _m4_private_by_default(db: sqlite_utils.Database) -> None:
     db["checks"].create_index(["published", "created"])
 
 
+def _m5_clinic_key(db: sqlite_utils.Database) -> None:
+    """Checks grouped by clinic: ``clinic_key`` (checker.surfaces.clinics) of the clinic's name,
+    else of its address's domain; "" when neither was given. Filled in for every stored check."""
+    from checker.surfaces.clinics import clinic_key
+
+    db["checks"].add_column("clinic_key", str, not_null_default="")
+    rows = db.execute("select id, clinic, url from checks where clinic != '' or url != ''")
+    for check_id, clinic, url in rows.fetchall():
+        db.execute("update checks set clinic_key = ? where id = ?",
+                   [clinic_key(clinic or "", url or ""), check_id])
+    db["checks"].create_index(["clinic_key", "created"])
+
+
+def _m6_job_fields(db: sqlite_utils.Database) -> None:
+    """Jobs keep what their upload said beyond id, text, url and clinic: ``job_items.fields``,
+    every other field of the item's record as JSON (null when none), and ``jobs.options``, the
+    options the whole job is checked with (checker.core.options) as JSON (null when none)."""
+    if "fields" not in db["job_items"].columns_dict:
+        db["job_items"].add_column("fields", str)
+    if "options" not in db["jobs"].columns_dict:
+        db["jobs"].add_column("options", str)
+    db["jobs"].create_index(["key_id", "created"], if_not_exists=True)
+
+
 MIGRATIONS = [(1, "initial: checks, keys, audit", _m1_initial),
               (2, "durable jobs", _m2_jobs),
               (3, "full-text search of saved checks", _m3_search),
-              (4, "private by default: published flag, delete token", _m4_private_by_default)]
+              (4, "private by default: published flag, delete token", _m4_private_by_default),
+              (5, "clinics: a clinic key on every check", _m5_clinic_key),
+              (6, "jobs: every input field of an item, the job's options", _m6_job_fields)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

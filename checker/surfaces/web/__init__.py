@@ -125,12 +125,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from checker.surfaces.web.api import api
     from checker.surfaces.web.pages import pages
+    from checker.surfaces.web.dashboards import dashboards, warm_up_charts
     from checker.surfaces.web.reporting import reporting
 
     app.register_blueprint(pages)
     app.register_blueprint(reporting)
+    app.register_blueprint(dashboards)
     app.register_blueprint(api)
     csrf.exempt(api)
+    from checker.surfaces.web.clinics import register as register_clinics
+    register_clinics(app)   # /clinics, /compare and their API twins
 
     @app.teardown_appcontext
     def close_store(_exc: BaseException | None) -> None:
@@ -160,6 +164,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("JOB_WORKER"):
         from checker.surfaces.web.jobs import start_worker
         start_worker(app)
+        warm_up_charts()     # a server (not a test app): have the charts' library ready
     return app
 
 

@@ -8,7 +8,6 @@ when one is sent).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import (Blueprint, Response, current_app, g, jsonify, render_template, request,
@@ -22,12 +21,14 @@ from checker.surfaces.web.shared import (CHECK_BODY_BYTES, MAX_BATCH_CHARS, MAX_
                                           run_check, take_in)
 from checker.surfaces.web.jobs import parse_upload
 from checker.formats import as_format, to_v1, to_v2
-from checker.surfaces.summary import SUMMARY_COLUMNS, csv_line, summary_row
+from checker.surfaces.web.job_views import (body_options, csv_lines, job_view, jsonl_lines,
+                                            query_options)
 from checker.surfaces.web.openapi import openapi_document
 from checker.surfaces.web.api_common import (ApiProblem, audit, current_key, json_body,
                                               only_query, optional_bool, optional_str,
                                               own_page, page_params, problem, rate_key,
-                                              rate_limit, read_limit, readable, result_format,
+                                              rate_limit, read_limit, readable, readable_check,
+                                              result_format,
                                               text_field, upload)
 
 api = Blueprint("api", __name__)
@@ -65,10 +66,11 @@ def check() -> Response:
     publish = optional_bool(body, "publish", False)
     if publish and not save:
         raise ApiProblem(400, "Cannot publish", "A check that is not saved cannot be published.")
+    options = body_options(body)
     fmt = result_format()
     taken = intake_or_problem(given, url)
     text = taken.text
-    checked = run_check(text, taken.source)
+    checked = run_check(text, taken.source, options)
     result = as_format(checked, fmt)
     if taken.source is not None:
         url = url or taken.source.get("url", "")
@@ -105,6 +107,7 @@ def batch() -> Response:
     publish = optional_bool(body, "publish", False)
     if publish and not save:
         raise ApiProblem(400, "Cannot publish", "Checks that are not saved cannot be published.")
+    options = body_options(body)
     checked: list[tuple[str, str, str, str]] = []
     chars = 0
     for i, item in enumerate(items):
@@ -127,7 +130,7 @@ def batch() -> Response:
     store = get_store()
     results = []
     for item_id, text, url, clinic in checked:
-        outcome = run_check(text)
+        outcome = run_check(text, options=options)
         result = as_format(outcome, fmt)
         if save:
             stored = result if fmt == "2" else to_v2(outcome)
@@ -144,12 +147,14 @@ def batch() -> Response:
 @limiter.limit(rate_limit, key_func=rate_key)
 def create_job() -> Response:
     key = current_key(required=True)
+    options = query_options()
     data, kind = upload()
     try:
         items = parse_upload(data, kind, current_app.config["MAX_TEXT_CHARS"], MAX_JOB_ITEMS)
     except UploadError as exc:
         raise ApiProblem(exc.status, "Bad upload", exc.message, errors=exc.problems) from None
-    job_id, total = get_store().create_job(items, key_id=key.id, versions=get_checker().versions)
+    job_id, total = get_store().create_job(items, key_id=key.id, versions=get_checker().versions,
+                                           options=options.to_dict())
     audit(202, target=job_id, detail=f"{total} items")
     response = jsonify({"id": job_id, "state": "queued" if total else "done", "total": total,
                         "status_url": url_for("api.job_status", job_id=job_id),
@@ -170,20 +175,18 @@ def _owned_job(job_id: str) -> dict[str, Any]:
     return job
 
 
+@api.get("/api/v1/jobs")
+@limiter.limit(read_limit, key_func=rate_key)
+def list_jobs() -> Response:
+    """The caller's own jobs, newest first."""
+    return own_page("jobs", lambda key_id, limit, offset: [
+        job_view(job) for job in get_store().jobs_for_key(key_id, limit, offset)])
+
+
 @api.get("/api/v1/jobs/<job_id>")
 @limiter.limit(read_limit, key_func=rate_key)
 def job_status(job_id: str) -> Response:
-    job = _owned_job(job_id)
-    total = job["total"] or 0
-    finished = (job["done"] or 0) + (job["failed"] or 0)
-    return jsonify({
-        "id": job["id"], "state": job["state"], "total": total, "done": job["done"],
-        "failed": job["failed"], "progress": round(finished / total, 4) if total else 1.0,
-        "created": job["created"], "finished": job["finished"],
-        "versions": {"checker": job["checker_version"], "rules": job["rules_version"],
-                     "data": job["data_version"], "model": job["model_version"]},
-        "results_url": url_for("api.job_results", job_id=job_id),
-    })
+    return jsonify(job_view(_owned_job(job_id)))
 
 
 @api.get("/api/v1/jobs/<job_id>/results")
@@ -207,45 +210,18 @@ def job_results(job_id: str) -> Response:
         finally:
             store.close()
 
-    rows = job_rows()
+    # Streamed, so a 100,000-item job is never held in memory (checker.surfaces.web.job_views).
     if fmt == "jsonl":
-        def jsonl():  # type: ignore[no-untyped-def]
-            for row in rows:
-                if row["status"] in ("done", "error"):
-                    out = {"id": row["id"], "status": row["status"]}
-                    result = row["result"]
-                    if result is not None and result_format == "1":
-                        result = to_v1(result)
-                    out.update(result or {"error": row["error"]})
-                    yield json.dumps(out, ensure_ascii=False) + "\n"
-        # Streamed, so a 100,000-item job is never held in memory.
-        return Response(stream_with_context(jsonl()), mimetype="application/x-ndjson")
-
-    def csv_rows():  # type: ignore[no-untyped-def]
-        # The batch command's summary columns, then the item's status and error (if any).
-        yield csv_line(SUMMARY_COLUMNS + ["status", "error"])
-        for row in rows:
-            if row["status"] == "done":
-                yield csv_line(summary_row(row["id"], row["result"], url=row["url"],
-                                           clinic=row["clinic"]) + ["done", ""])
-            elif row["status"] == "error":
-                blanks = [""] * (len(SUMMARY_COLUMNS) - 3)
-                yield csv_line([row["id"], row["url"], row["clinic"], *blanks, "error",
-                                row["error"] or ""])
-    return Response(stream_with_context(csv_rows()), mimetype="text/csv")
+        return Response(stream_with_context(jsonl_lines(job_rows(), result_format)),
+                        mimetype="application/x-ndjson")
+    return Response(stream_with_context(csv_lines(job_rows)), mimetype="text/csv")
 
 
 def _stored(check_id: str) -> dict[str, Any]:
     """A stored check this caller may read: published, made without a key (its id is then the
-    link that reaches it, as on the web), or made with the caller's own key."""
-    try:
-        row = get_store().get_check(check_id)
-    except NotFound:
-        raise ApiProblem(404, "Unknown check", f"There is no saved check {check_id!r}.") from None
-    key = current_key(required=False)
-    if row["key_id"] and not row["published"] and (key is None or key.id != row["key_id"]):
-        raise ApiProblem(404, "Unknown check", f"There is no saved check {check_id!r}.")
-    return row
+    link that reaches it, as on the web), or made with the caller's own key (the rule is
+    ``readable_check``'s, which the compare and clinic endpoints share)."""
+    return readable_check(check_id)
 
 
 @api.get("/api/v1/checks/<check_id>")

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from checker.core.errors import BadJSON
+from checker.core.errors import BadJSON, NotFound
 from checker.core.inputs import bad_character, has_text, load_json
 from checker.surfaces.web.shared import get_store
 
@@ -62,6 +62,19 @@ def current_key(required: bool) -> Any:
                          "Batch and job endpoints need an API key: 'Authorization: Bearer KEY'. "
                          "Create one with: python -m checker keys create NAME")
     return key
+
+
+def readable_check(check_id: str) -> dict[str, Any]:
+    """A stored check this caller may read (else a 404 problem): published, made without a key
+    (its id is then the link that reaches it, as on the web), or made with the caller's own key."""
+    try:
+        row = get_store().get_check(check_id)
+    except NotFound:
+        raise ApiProblem(404, "Unknown check", f"There is no saved check {check_id!r}.") from None
+    key = current_key(required=False)
+    if row["key_id"] and not row["published"] and (key is None or key.id != row["key_id"]):
+        raise ApiProblem(404, "Unknown check", f"There is no saved check {check_id!r}.")
+    return row
 
 
 def rate_key() -> str:

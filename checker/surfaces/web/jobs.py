@@ -20,6 +20,7 @@ from typing import Any
 from flask import Flask
 
 from checker.core.errors import CheckerError, RecordsError, UploadError
+from checker.core.options import CheckOptions
 from checker.core.records import BadRecord, read_stream
 from checker.formats import to_v2
 from checker.surfaces.store import Store
@@ -59,7 +60,7 @@ def parse_upload(data: bytes, kind: str, max_chars: int, max_items: int = MAX_JO
                 continue
             seen.add(record.id)
             items.append({"id": record.id, "text": record.text, "url": record.url[:2000],
-                          "clinic": record.clinic[:200]})
+                          "clinic": record.clinic[:200], "fields": record.fields})
     except RecordsError as exc:
         raise UploadError(exc.message) from None
     if problems:
@@ -125,9 +126,14 @@ class JobWorker(threading.Thread):
         return len(items)
 
     def _score(self, store: Store, items: list[dict[str, Any]]) -> None:
+        options: dict[str, CheckOptions] = {}   # each job's, read once per claim
         for item in items:
             try:
-                result = to_v2(self.checker.check(item["text"], budget=self.budget))
+                if item["job_id"] not in options:
+                    options[item["job_id"]] = CheckOptions.parse(
+                        store.get_job(item["job_id"])["options"])
+                result = to_v2(self.checker.check(item["text"], budget=self.budget,
+                                                  options=options[item["job_id"]]))
                 store.finish_item(item["job_id"], item["seq"], self.worker_id, result=result)
             except CheckerError as exc:
                 store.finish_item(item["job_id"], item["seq"], self.worker_id, result=None,

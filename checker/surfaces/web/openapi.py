@@ -16,6 +16,10 @@ from checker.core.versions import CHECKER_VERSION as __version__
 from checker.core.paths import DOCS_DIR
 from checker.core.inputs import VISIBLE_PATTERN
 from checker.core.result import CATEGORIES
+from checker.surfaces.web.jobs_openapi import (JOB_RESULTS, job_status_properties,
+                                               jobs_list_operation, option_parameters,
+                                               option_properties)
+from checker.surfaces.web.clinics_openapi import clinic_paths, clinic_schemas
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 # A check that is not saved cannot be published: {"save": false, "publish": true} is a 400.
@@ -113,7 +117,8 @@ def _document() -> dict[str, Any]:
                            "save": {"type": "boolean", "default": True},
                            "publish": {"type": "boolean", "default": False,
                                        "description": "Put the saved check in the public "
-                                                      "register (needs save)."}},
+                                                      "register (needs save)."},
+                           **option_properties()},
             **PUBLISH_NEEDS_SAVE,
         },
         "CheckResponse": {"allOf": [{"$ref": "#/components/schemas/Result"},
@@ -140,7 +145,8 @@ def _document() -> dict[str, Any]:
                                                    "url": {**optional_str, "maxLength": 2000},
                                                    "clinic": {**optional_str, "maxLength": 200}}}},
                 "save": {"type": "boolean", "default": True},
-                "publish": {"type": "boolean", "default": False}},
+                "publish": {"type": "boolean", "default": False},
+                **option_properties()},
             **PUBLISH_NEEDS_SAVE,
         },
         "BatchResponse": {
@@ -167,7 +173,8 @@ def _document() -> dict[str, Any]:
                            "failed": {"type": "integer"},
                            "progress": {"type": "number", "minimum": 0, "maximum": 1},
                            "created": {"type": "string"}, "finished": {"type": ["string", "null"]},
-                           "versions": {"type": "object"}, "results_url": {"type": "string"}},
+                           "versions": {"type": "object"}, "results_url": {"type": "string"},
+                           **job_status_properties()},
         },
         "StoredCheck": {
             "type": "object", "required": ["id", "created", "text", "result"],
@@ -197,6 +204,7 @@ def _document() -> dict[str, Any]:
         },
     }
     schemas.update(_result_schemas())
+    schemas.update(clinic_schemas())   # clinics and compare (checker.surfaces.web.clinics_api)
     security = [{"bearer": []}]
     result_format = [{"name": "format", "in": "query", "required": False,
                       "schema": {"enum": ["2", "1"], "default": "2"},
@@ -243,9 +251,11 @@ def _document() -> dict[str, Any]:
                                       "content": {"application/json": {"schema": {
                                           "$ref": "#/components/schemas/BatchResponse"}}}},
                               **errors, **auth_errors}}},
-            "/api/v1/jobs": {"post": {
+            "/api/v1/jobs": {"get": jobs_list_operation(paging, security, {
+                "400": _problem_response("Bad paging"), **auth_errors}), "post": {
                 "summary": f"Queue up to {MAX_JOB_ITEMS:,} texts (JSON Lines or CSV)",
                 "operationId": "createJob", "security": security,
+                "parameters": option_parameters(),
                 "requestBody": {"required": True, "content": {
                     "application/x-ndjson": {"schema": {"type": "string"}},
                     "text/csv": {"schema": {"type": "string"}},
@@ -272,7 +282,7 @@ def _document() -> dict[str, Any]:
                                 "schema": {"enum": ["jsonl", "csv"], "default": "jsonl"}},
                                {"name": "result_format", "in": "query", "required": False,
                                 "schema": {"enum": ["2", "1"], "default": "2"}}],
-                "responses": {"200": {"description": "One line per finished item", "content": {
+                "responses": {"200": {"description": JOB_RESULTS, "content": {
                     "application/x-ndjson": {"schema": {"type": "string"}},
                     "text/csv": {"schema": {"type": "string"}}}},
                     "400": _problem_response("Unknown format"),
@@ -329,6 +339,7 @@ def _document() -> dict[str, Any]:
                     "schema": {"$ref": "#/components/schemas/Health"}}}},
                     "503": {"description": "Database unavailable", "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/Health"}}}}}}},
+            **clinic_paths(),
         },
     }
 

@@ -15,11 +15,11 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
 from checker.core.guidance import load_guidance
 from checker.core.reporting import load_routes
 from checker.core.inputs import bad_character, has_text
-from checker.formats import to_v1, to_v2
+from checker.formats import to_v2
 from checker.core.errors import ExtractError, FetchError, InputTooLarge, NotFound
 from checker.intake import Intake, address_of, from_file, is_address
 from checker.surfaces.web.shared import (external_url, get_checker, get_store, limiter, take_in,
-                                          within_limit)
+                                          web_check, within_limit)
 from checker.surfaces.web.pdf import PdfUnavailable, html_to_pdf
 from checker.surfaces.web.present import markdown_report, view
 
@@ -348,17 +348,9 @@ def _saved(check_id: str) -> dict[str, Any]:
     result in format 1, which the pages lay out (checks are stored in format 2).
 
     A check made with an API key belongs to that key: the web shows it only once published.
+    (The rule is ``web_check``'s, which the compare page shares.)
     """
-    if not ID_PATTERN.match(check_id):
-        abort(404)
-    try:
-        row = get_store().get_check(check_id)
-    except NotFound:
-        abort(404)
-    if row["key_id"] and not row["published"]:
-        abort(404)
-    row["result"] = to_v1(row["result"])
-    return row
+    return web_check(check_id)
 
 
 def _owned(check_id: str, token: str) -> tuple[dict[str, Any], str]:

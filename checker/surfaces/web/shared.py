@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, url_for
+from flask import Flask, abort, current_app, g, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from checker.core.errors import InputTooLarge
+from checker.core.errors import InputTooLarge, NotFound
 from checker.core.inputs import has_text
 from checker.core.paths import ROOT
+from checker.formats import to_v1
 from checker.intake import Intake, from_pasted, from_url
 from checker.surfaces.store import Store
 
@@ -30,6 +32,7 @@ MAX_BATCH_ITEMS = 1000             # texts of one batch request
 MAX_BATCH_CHARS = 2_000_000        # a batch request's texts in all; more goes to a job
 CHECK_BODY_BYTES = 4 * 1024 * 1024  # a /check body: 100,000 characters, JSON-escaped, fit
 MAX_JOB_ITEMS = 100_000            # items of one job
+CHECK_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")   # what a saved check's id looks like
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://",
@@ -63,13 +66,33 @@ def get_store() -> Store:
     return g.store
 
 
+def web_check(check_id: str) -> dict[str, Any]:
+    """A stored check the web may show (else 404): made on the form or the open API, or
+    published; its result in format 1, which the pages lay out (checks are stored in format 2).
+
+    A check made with an API key belongs to that key: the web shows it only once published.
+    """
+    if not CHECK_ID.match(check_id):
+        abort(404)
+    try:
+        row = get_store().get_check(check_id)
+    except NotFound:
+        abort(404)
+    if row["key_id"] and not row["published"]:
+        abort(404)
+    row["result"] = to_v1(row["result"])
+    return row
+
+
 def get_checker() -> Any:
     return current_app.extensions["checker"]
 
 
-def run_check(text: str, source: dict[str, Any] | None = None) -> Any:
-    """Check ``text`` for a request, within the app's time budget (CHECK_SECONDS): a Result."""
-    return get_checker().check(text, budget=current_app.config["CHECK_SECONDS"], source=source)
+def run_check(text: str, source: dict[str, Any] | None = None, options: Any = None) -> Any:
+    """Check ``text`` for a request, within the app's time budget (CHECK_SECONDS): a Result,
+    narrowed by ``options`` (checker.core.options) when given."""
+    return get_checker().check(text, budget=current_app.config["CHECK_SECONDS"], source=source,
+                               options=options)
 
 
 def take_in(text: str | None = None, url: str | None = None) -> Intake:
