@@ -10,7 +10,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 from tests.live import LiveServer
-from tests.test_browser import ARTIFACTS, CHROMIUM, FLAGS
+from tests.conftest import CHROMIUM, FLAGS
+from tests.test_browser import ARTIFACTS
 from tests.test_clinics import CLINIC, KEY, V1, V2, V3
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 from checker.surfaces.store import Store
 from tests.conftest import ROOT
 from tests.live import LiveServer
-from tests.test_browser import CHROMIUM, FLAGS
+from tests.conftest import CHROMIUM, FLAGS
 
 sys.path.insert(0, str(ROOT / "bench"))
 from clinic_adverts import generate  # noqa: E402
