@@ -21,7 +21,7 @@ from checker.intake import Intake, address_of, from_file, is_address
 from checker.surfaces.web.shared import (external_url, get_checker, get_store, limiter, take_in,
                                           web_check, within_limit)
 from checker.surfaces.web.pdf import PdfUnavailable, html_to_pdf
-from checker.surfaces.web.present import markdown_report, view
+from checker.surfaces.web.present import advert_country, markdown_report, view
 
 pages = Blueprint("pages", __name__)
 
@@ -279,7 +279,7 @@ def _report(result: dict[str, Any], text: str, *, clinic: str, url_text: str,
 
 
 def _reporting_url(result: dict[str, Any], text: str) -> str:
-    country = view(result, text)["country"]
+    country = advert_country(result, text)
     return external_url("reporting.page", **({"country": country["code"]} if country else {}))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from checker.core.guidance import load_guidance
 from checker.core.result import CATEGORIES, CATEGORY_LABELS
+from checker.surfaces.clinics import country_of
 from checker.surfaces.answer import (SEVERITY_RANK, SEVERITY_WORDS, SHORT_LABELS, next_steps,
                                      numbers, ordered, reason_line, top_reasons)
 from checker.decide.wording import (CANNOT_TELL, GENERAL_QUESTIONS, LEVEL_ADVICE, LEVEL_WORDS,
@@ -138,7 +139,7 @@ def view(result: dict[str, Any], text: str) -> dict[str, Any]:
         for c in CATEGORIES if result["categories"][c]["count"]
     ]
     not_enough = bool(result.get("warnings")) and result["level"] == "low"
-    country = _country(result, text)
+    country = advert_country(result, text)
     return {
         "level_words": view_words(result)[0],
         "advice": view_words(result)[1],
@@ -180,12 +181,12 @@ def speaker_words(speaker: dict[str, Any] | None) -> str:
     return text
 
 
-def _country(result: dict[str, Any], text: str) -> dict[str, str] | None:
-    """The country the advert seems to be in (its places and currencies), for the reporting
-    routes the page links to."""
-    from checker.core.reporting import guess_country, load_routes
+def advert_country(result: dict[str, Any], text: str) -> dict[str, str] | None:
+    """The country the advert seems to be in (the guess the JSON Lines rows and dashboards use),
+    with its name, for the reporting routes the page links to."""
+    from checker.core.reporting import load_routes
 
-    code = guess_country(text, [p["currency"] for p in result.get("prices", [])])
+    code = country_of(text, result)
     found = load_routes().get(code) if code else None
     return {"code": found.code, "name": found.name} if found else None
 
