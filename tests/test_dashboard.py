@@ -153,7 +153,7 @@ def test_report_on_a_file_that_is_not_results_is_one_clear_line(tmp_path):
 
 def test_glance_reads_format_2_as_format_1_would(checker):
     from checker.formats import to_v1, to_v2
-    from checker.surfaces.dashboard.figures import glance
+    from checker.formats import glance
 
     for path in sorted((ROOT / "corpus" / "samples").glob("*.txt")):
         v2 = to_v2(checker.check(path.read_text()))

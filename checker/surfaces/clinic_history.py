@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.formats import to_v1
+from checker.formats import glance
 from checker.surfaces.clinics import clinic_label
 from checker.surfaces.compare import compare, rules_fired
 from checker.surfaces.triage import triage_points
@@ -22,7 +22,7 @@ def history(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     previous: dict[str, Any] | None = None
     for row in rows:
-        result = to_v1(row["result"])
+        result = glance(row["result"])
         entry = {
             "id": row["id"], "created": row["created"], "clinic": row["clinic"],
             "url": row["url"], "published": bool(row.get("published")),

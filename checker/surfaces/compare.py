@@ -23,7 +23,7 @@ import difflib
 import re
 from typing import Any
 
-from checker.formats import to_v1
+from checker.formats import glance
 
 MAX_DIFF_WORDS = 6000        # words of each text the diff looks at
 MAX_DIFF_CHARS = 200_000     # characters of the diff's runs in all
@@ -42,7 +42,7 @@ def phrase(text: str) -> str:
 def warning_signs(result: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     """The distinct warning signs of a result (format 1 or 2), by (rule, phrase)."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for f in to_v1(result)["findings"]:
+    for f in glance(result)["findings"]:
         key = (f["rule"], phrase(f["text"]))
         seen = out.get(key)
         if seen is None:
@@ -57,7 +57,7 @@ def warning_signs(result: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any
 
 def rules_fired(result: dict[str, Any]) -> list[str]:
     """The rules that fired, each once, in the order they first fired in the text."""
-    return list(dict.fromkeys(f["rule"] for f in to_v1(result)["findings"]))
+    return list(dict.fromkeys(f["rule"] for f in glance(result)["findings"]))
 
 
 def _order(sign: dict[str, Any]) -> tuple[Any, ...]:

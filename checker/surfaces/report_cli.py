@@ -14,7 +14,8 @@ from typing import Iterator
 import click
 
 from checker.surfaces.dashboard import Advert, Dashboard
-from checker.surfaces.dashboard.figures import advert_country, glance
+from checker.formats import glance
+from checker.surfaces.clinics import country_of
 
 RESULT_KEYS = {"format", "score", "level", "findings"}
 
@@ -39,7 +40,7 @@ def adverts_of(lines: Iterator[str], source: str) -> Iterator[Advert]:
             v1 = glance(result)
             yield Advert(str(row.get("id", n)), v1, clinic=row.get("clinic") or "",
                          url=row.get("url") or "",
-                         country=row.get("country") or advert_country(row.get("text", ""), v1))
+                         country=row.get("country") or country_of(row.get("text", ""), v1))
         except (KeyError, TypeError, ValueError) as exc:
             raise click.ClickException(f"{source}, line {n}: not a checker result ({exc})") \
                 from None

@@ -29,6 +29,7 @@ import io
 from typing import Any, Iterable
 
 from checker.core.result import CATEGORIES
+from checker.formats import glance
 from checker.surfaces.clinics import clinic_key
 from checker.surfaces.triage import rank, triage_points
 
@@ -40,16 +41,8 @@ TRIAGE, RANK, SCORE = (SUMMARY_COLUMNS.index(c) for c in ("triage", "triage_rank
 
 
 def triage_of(result: dict[str, Any]) -> float:
-    """The triage points of a result in format 1 or 2 (format 2 gives each finding's category
-    and severity through its rule, as format 1 writes them out)."""
-    if result.get("format") == "2":
-        rules = result["rules"]
-        result = {"findings": [{"rule": f["rule"], "text": f["text"],
-                                "category": rules[f["rule"]]["category"],
-                                "severity": f.get("severity", rules[f["rule"]]["severity"])}
-                               for f in result["findings"]],
-                  "indications": result["indications"], "prices": result["prices"]}
-    return triage_points(result)
+    """The triage points of a result in format 1 or 2."""
+    return triage_points(glance(result))
 
 
 def _number(value: float) -> str:

@@ -11,7 +11,7 @@ from statistics import mean
 from typing import Any, Iterable
 
 from checker.core.result import CATEGORIES, CATEGORY_LABELS
-from checker.surfaces.clinics import clinic_key, clinic_label, country_of
+from checker.surfaces.clinics import clinic_key, clinic_label
 from checker.surfaces.triage import rank, triage_points
 
 LEVELS = ("high", "medium", "low")
@@ -156,24 +156,3 @@ def summary(adverts: list[Advert]) -> dict[str, Any]:
     return {"adverts": len(adverts), "clinics": len({a.clinic_key for a in adverts}),
             "high": len(high), "high_distinct_scores": len({a.result["score"] for a in high}),
             "high_distinct_triage": len({a.triage for a in high})}
-
-
-def glance(result: dict[str, Any]) -> dict[str, Any]:
-    """What the figures read of a result, in format 1's shape: level, score, summary, category
-    counts, and each finding's rule, category, severity, text and place; indications and prices
-    as they are. A result in format 2 is read directly (its rules give each finding's category
-    and severity), which is what lets a dashboard of 1,000 adverts build in about a second;
-    checker.formats.to_v1 would also rebuild every explanation and citation."""
-    if str(result.get("format")) != "2":
-        return result
-    rules = result["rules"]
-    findings = [{"rule": f["rule"], "category": rules[f["rule"]]["category"],
-                 "severity": f.get("severity") or rules[f["rule"]]["severity"],
-                 "text": f["text"], "start": f["start"], "end": f["end"]}
-                for f in result["findings"]]
-    return {"level": result["level"], "score": result["score"], "summary": result["summary"],
-            "categories": result["categories"], "findings": findings,
-            "indications": result.get("indications", []), "prices": result.get("prices", [])}
-
-
-advert_country = country_of   # the same guess as the JSON Lines rows' "country"

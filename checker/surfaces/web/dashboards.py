@@ -17,9 +17,9 @@ from flask import Blueprint, Response, abort, current_app, redirect, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from checker.core.errors import NotFound
+from checker.formats import glance
 from checker.surfaces.dashboard import Advert, Dashboard
 from checker.surfaces.clinics import country_of
-from checker.surfaces.dashboard.figures import glance
 from checker.surfaces.web.shared import external_url, get_store, limiter
 
 dashboards = Blueprint("dashboards", __name__)
