@@ -14,8 +14,7 @@ import pytest
 from checker.core.result import CATEGORIES
 from checker.formats import to_v1, to_v2
 from checker.surfaces.batch import BatchOptions, run_batch
-from checker.surfaces.summary import (STATUS_COLUMNS, SUMMARY_COLUMNS, price_text, summary_row,
-                                      triage_of)
+from checker.surfaces.summary import STATUS_COLUMNS, SUMMARY_COLUMNS, price_text, summary_row
 from checker.surfaces.triage import triage_points
 from tests.conftest import auth, cli
 from tests.test_api import run_worker_until_done
@@ -213,7 +212,7 @@ def test_triage_from_format_2_is_triage_from_format_1(checker):
     for _, text in ADVERTS:
         result = checker.check(text)
         v2 = to_v2(result)
-        assert triage_of(v2) == triage_of(result.to_dict()) == triage_points(to_v1(v2))
+        assert triage_points(v2) == triage_points(result.to_dict()) == triage_points(to_v1(v2))
         assert summary_row("x", v2, triage_rank=1) == summary_row("x", result.to_dict(),
                                                                     triage_rank=1)
 

@@ -8,7 +8,8 @@ about the check (its id, date, clinic, url; passed through as is). ``a`` is the 
 
 A warning sign is matched by its rule and its phrase, normalised (lowercased, white space
 folded): "Cures  Autism" and "cures autism" under the same rule are one warning sign. A phrase
-repeated in a text counts once, with how often it occurs on each side.
+repeated in a text counts once, with how often it occurs on each side: the distinct warning
+signs the triage points count too (checker.surfaces.triage.warning_signs).
 
 The text diff works on words (difflib over the words, white space kept with the word before
 it), after the common beginning and end are set aside, so two long versions of a page that
@@ -24,35 +25,14 @@ import re
 from typing import Any
 
 from checker.formats import glance
+from checker.surfaces.triage import SEVERITY_ORDER, warning_signs
 
 MAX_DIFF_WORDS = 6000        # words of each text the diff looks at
 MAX_DIFF_CHARS = 200_000     # characters of the diff's runs in all
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _WORD = re.compile(r"\S+\s*")
 
 Check = tuple[dict[str, Any], str, dict[str, Any]]
-
-
-def phrase(text: str) -> str:
-    """A finding's phrase as compared: lowercased, white space folded."""
-    return " ".join((text or "").lower().split())
-
-
-def warning_signs(result: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The distinct warning signs of a result (format 1 or 2), by (rule, phrase)."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    for f in glance(result)["findings"]:
-        key = (f["rule"], phrase(f["text"]))
-        seen = out.get(key)
-        if seen is None:
-            out[key] = {"rule": f["rule"], "category": f["category"],
-                        "severity": f["severity"], "phrase": key[1], "count": 1}
-        else:
-            seen["count"] += 1
-            if SEVERITY_ORDER.get(f["severity"], 9) < SEVERITY_ORDER.get(seen["severity"], 9):
-                seen["severity"] = f["severity"]
-    return out
 
 
 def rules_fired(result: dict[str, Any]) -> list[str]:

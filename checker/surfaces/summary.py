@@ -29,7 +29,6 @@ import io
 from typing import Any, Iterable
 
 from checker.core.result import CATEGORIES
-from checker.formats import glance
 from checker.surfaces.clinics import clinic_key
 from checker.surfaces.triage import rank, triage_points
 
@@ -38,11 +37,6 @@ SUMMARY_COLUMNS = ["id", "clinic", "clinic_key", "url", "level", "score", "triag
                    "summary", "input_sha256", "checker", "rules", "model"]
 STATUS_COLUMNS = ["status", "error"]
 TRIAGE, RANK, SCORE = (SUMMARY_COLUMNS.index(c) for c in ("triage", "triage_rank", "score"))
-
-
-def triage_of(result: dict[str, Any]) -> float:
-    """The triage points of a result in format 1 or 2."""
-    return triage_points(glance(result))
 
 
 def _number(value: float) -> str:
@@ -64,7 +58,7 @@ def summary_row(item_id: str, result: dict[str, Any], *, url: str = "", clinic: 
     counts = [result["categories"][c]["count"] for c in CATEGORIES]
     return [
         item_id, clinic, clinic_key(clinic, url), url, result["level"], result["score"],
-        triage_of(result), "" if triage_rank is None else triage_rank, *counts,
+        triage_points(result), "" if triage_rank is None else triage_rank, *counts,
         len(result["findings"]),
         ";".join(dict.fromkeys(f["rule"] for f in result["findings"])),
         ";".join(f"{i['label']}={i['status']}" for i in result["indications"] if i.get("offered")),

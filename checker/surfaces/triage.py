@@ -2,7 +2,7 @@
 
 The score (0-100) saturates: a page with five warning signs and one with forty both read 95-100.
 The triage points keep growing with what makes an advert worse, so they stay spread out among
-high-risk adverts. For a result in format 1:
+high-risk adverts. For a result in format 1 or 2:
 
 * each distinct warning sign (its rule and phrase; a phrase repeated counts once) adds its
   severity's points: high 9, medium 3, low 1;
@@ -21,24 +21,41 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
+from checker.formats import glance
+
 SEVERITY_POINTS = {"high": 9.0, "medium": 3.0, "low": 1.0}
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 CATEGORY_POINTS = 10.0
 UNAPPROVED_CONDITION_POINTS = 6.0
 MONEY_POINTS = 5.0
 
 
-def _phrase(text: str) -> str:
-    return " ".join(text.lower().split())
+def phrase(text: str) -> str:
+    """A finding's phrase as compared: lowercased, white space folded."""
+    return " ".join((text or "").lower().split())
+
+
+def warning_signs(result: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The distinct warning signs of a result (format 1 or 2), by (rule, phrase)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for f in glance(result)["findings"]:
+        key = (f["rule"], phrase(f["text"]))
+        seen = out.get(key)
+        if seen is None:
+            out[key] = {"rule": f["rule"], "category": f["category"],
+                        "severity": f["severity"], "phrase": key[1], "count": 1}
+        else:
+            seen["count"] += 1
+            if SEVERITY_ORDER.get(f["severity"], 9) < SEVERITY_ORDER.get(seen["severity"], 9):
+                seen["severity"] = f["severity"]
+    return out
 
 
 def triage_points(result: dict[str, Any]) -> float:
-    """The triage points of one result (format 1), rounded to 0.01."""
-    distinct: dict[tuple[str, str], float] = {}
-    for f in result["findings"]:
-        key = (f["rule"], _phrase(f["text"]))
-        distinct[key] = max(distinct.get(key, 0.0), SEVERITY_POINTS.get(f["severity"], 0.0))
-    points = sum(distinct.values())
-    points += CATEGORY_POINTS * len({f["category"] for f in result["findings"]})
+    """The triage points of one result (format 1 or 2), rounded to 0.01."""
+    signs = warning_signs(result).values()
+    points = sum(SEVERITY_POINTS.get(s["severity"], 0.0) for s in signs)
+    points += CATEGORY_POINTS * len({s["category"] for s in signs})
     points += UNAPPROVED_CONDITION_POINTS * len({
         i["condition"] for i in result.get("indications", [])
         if i.get("offered") and i.get("status") == "no_approval"})

@@ -21,7 +21,8 @@ from checker.core.options import NAMES, CheckOptions, names
 from checker.formats import to_v1
 from checker.surfaces.clinics import country_of
 from checker.surfaces.summary import (STATUS_COLUMNS, SUMMARY_COLUMNS, csv_line, error_row,
-                                      ranks_in_order, summary_row, triage_of)
+                                      ranks_in_order, summary_row)
+from checker.surfaces.triage import triage_points
 from checker.surfaces.web.api_common import ApiProblem, only_query
 from checker.surfaces.web.dashboards import dashboard_url
 
@@ -74,7 +75,7 @@ def jsonl_lines(rows: Iterable[dict[str, Any]], result_format: str) -> Iterator[
 def csv_lines(rows: Callable[[], Iterable[dict[str, Any]]]) -> Iterator[str]:
     """The summary rows in input order, ranked within the job. ``rows()`` is read twice: first
     for the ranks, then for the rows; an item finished in between waits for the next request."""
-    done = [(row["seq"], row["id"], triage_of(row["result"]), row["result"]["score"])
+    done = [(row["seq"], row["id"], triage_points(row["result"]), row["result"]["score"])
             for row in rows() if row["status"] == "done"]
     ranks = dict(zip((seq for seq, *_ in done),
                      ranks_in_order((item_id, points, score) for _s, item_id, points, score in done)))
