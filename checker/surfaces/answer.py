@@ -38,8 +38,8 @@ def numbers(findings: list[dict[str, Any]]) -> dict[str, int]:
     return {f["id"]: i for i, f in enumerate(ordered(findings), 1)}
 
 
-def _weight(f: dict[str, Any]) -> tuple[int, float]:
-    return SEVERITY_RANK.get(f["severity"], 0), f.get("confidence", 0.0)
+def _severity(f: dict[str, Any]) -> int:
+    return SEVERITY_RANK.get(f["severity"], 0)
 
 
 def _listed(names: list[str], more: int) -> str:
@@ -60,21 +60,20 @@ def top_reasons(result: dict[str, Any], anchors: dict[str, str]) -> list[dict[st
 
     def rank(category: str) -> tuple:
         found = by_category[category]
-        return (-max(_weight(f) for f in found)[0], -len(found), CATEGORIES.index(category))
+        return (-max(_severity(f) for f in found), -len(found), CATEGORIES.index(category))
 
     reasons = []
     for category in sorted(by_category, key=rank)[:MAX_REASONS]:
-        found = sorted(by_category[category], key=lambda f: (-_weight(f)[0], f["start"]))
+        found = sorted(by_category[category], key=lambda f: (-_severity(f), f["start"]))
         seen: dict[str, dict[str, Any]] = {}
         for f in found:
             seen.setdefault(f["text"].strip().lower(), f)
         phrases = list(seen.values())
-        words = REASON_WORDS[category]
         reasons.append({
             "category": category,
             "label": CATEGORY_LABELS[category],
             "severity": SEVERITY_WORDS[found[0]["severity"]],
-            "words": words,
+            "words": REASON_WORDS[category],
             "phrases": [{"text": f["text"], "anchor": anchors.get(f["id"], "")}
                         for f in phrases[:MAX_PHRASES]],
             "more": max(0, len(phrases) - MAX_PHRASES),

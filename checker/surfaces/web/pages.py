@@ -21,7 +21,7 @@ from checker.intake import Intake, address_of, from_file, is_address
 from checker.surfaces.web.shared import (external_url, get_checker, get_store, limiter, take_in,
                                           web_check, within_limit)
 from checker.surfaces.web.pdf import PdfUnavailable, html_to_pdf
-from checker.surfaces.web.present import advert_country, markdown_report, view
+from checker.surfaces.web.present import markdown_report, view
 
 pages = Blueprint("pages", __name__)
 
@@ -204,7 +204,7 @@ def manage_post(check_id: str) -> Any:
 def report_markdown(check_id: str) -> Response:
     row = _saved(check_id)
     body = markdown_report(row["result"], row["text"], clinic=row["clinic"], url=row["url"],
-                           reporting_url=_reporting_url(row["result"], row["text"]),
+                           reporting_page=external_url("reporting.page"),
                            permalink=external_url("pages.permalink", check_id=check_id),
                            created=row["created"])
     return _download(body, f"claim-check-{check_id[:8]}.md", "text/markdown; charset=utf-8")
@@ -241,7 +241,7 @@ def report_unsaved(fmt: str) -> Any:
     result = checked.to_dict()
     if fmt == "md":
         body = markdown_report(result, values["text"], clinic=values["clinic"], url=values["url"],
-                               reporting_url=_reporting_url(result, values["text"]))
+                               reporting_page=external_url("reporting.page"))
         return _download(body, "claim-check.md", "text/markdown; charset=utf-8")
     body = _report(result, values["text"], clinic=values["clinic"], url_text=values["url"],
                    check=None, permalink="", pdf=fmt == "pdf")
@@ -254,9 +254,7 @@ def _page_view(result: dict[str, Any], text: str) -> dict[str, Any]:
     """What the result page lays out: the view, with the link to the reporting routes of the
     country the advert seems to be in."""
     shown = view(result, text)
-    country = shown["country"]
-    shown["reporting_link"] = url_for("reporting.page", country=country["code"]) if country \
-        else url_for("reporting.page")
+    shown["reporting_link"] = _reporting_link(shown["country"], external=False)
     return shown
 
 
@@ -267,8 +265,7 @@ def _report(result: dict[str, Any], text: str, *, clinic: str, url_text: str,
     shown = view(result, text)
     country = shown["country"]
     routes = load_routes().get(country["code"]).routes if country else []
-    shown["reporting_link"] = external_url("reporting.page", **(
-        {"country": country["code"]} if country else {}))
+    shown["reporting_link"] = _reporting_link(country)
     checked_on = check["created"] if check else datetime.now(timezone.utc).strftime(
         "%Y-%m-%d %H:%M UTC") + " (not saved)"
     return render_template("report.html", result=result, text=text, clinic=clinic,
@@ -278,9 +275,12 @@ def _report(result: dict[str, Any], text: str, *, clinic: str, url_text: str,
                            full_detail=True, **shown)
 
 
-def _reporting_url(result: dict[str, Any], text: str) -> str:
-    country = advert_country(result, text)
-    return external_url("reporting.page", **({"country": country["code"]} if country else {}))
+def _reporting_link(country: dict[str, str] | None, external: bool = True) -> str:
+    """The page of reporting routes, for the advert's country when it has one: a full address
+    for reports (read away from the site), a path for the site's own pages."""
+    where = {"country": country["code"]} if country else {}
+    return external_url("reporting.page", **where) if external else url_for("reporting.page",
+                                                                             **where)
 
 
 def _stylesheet() -> str:

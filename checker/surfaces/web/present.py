@@ -22,10 +22,6 @@ class Segment:
     text: str
     findings: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
-    def categories(self) -> list[str]:
-        return sorted({f["category"] for f in self.findings}, key=CATEGORIES.index)
-
 
 def segments(text: str, findings: list[dict[str, Any]]) -> list[Segment]:
     """Split the text at every finding boundary; each piece knows which findings cover it."""
@@ -133,29 +129,21 @@ def view(result: dict[str, Any], text: str) -> dict[str, Any]:
     numbered = numbers(findings)
     marked, anchors = pieces(text, findings, numbered)
     quoted, credit = passages(findings)
-    categories = [
-        {"id": c, "label": CATEGORY_LABELS[c], "score": result["categories"][c]["score"],
-         "count": result["categories"][c]["count"]}
-        for c in CATEGORIES if result["categories"][c]["count"]
-    ]
-    not_enough = bool(result.get("warnings")) and result["level"] == "low"
-    country = advert_country(result, text)
+    not_enough = _not_enough(result)
+    words, advice = view_words(result)
     return {
-        "level_words": view_words(result)[0],
-        "advice": view_words(result)[1],
+        "level_words": words,
+        "advice": advice,
         "verdict_class": "unknown" if not_enough else result["level"],
         "warnings": [w["message"] for w in result.get("warnings", [])],
         "evidence": evidence(result.get("source")),
         "pieces": marked,
-        "numbers": numbered,
-        "categories": categories,
-        "labels": CATEGORY_LABELS,
         "reasons": top_reasons(result, anchors),
         "next_steps": next_steps(result["level"], not_enough, bool(findings)),
         "groups": groups(findings, numbered, anchors, quoted),
         "passages": quoted,
         "credit": credit or load_guidance().credit,
-        "country": country,
+        "country": advert_country(result, text),
         "speaker_words": speaker_words(result.get("speaker")),
         "questions": questions(result),
         "cannot_tell": CANNOT_TELL,
@@ -191,9 +179,14 @@ def advert_country(result: dict[str, Any], text: str) -> dict[str, str] | None:
     return {"code": found.code, "name": found.name} if found else None
 
 
+def _not_enough(result: dict[str, Any]) -> bool:
+    """Input that is not an advert (too short, a bare address) with nothing found in it."""
+    return bool(result.get("warnings")) and result["level"] == "low"
+
+
 def view_words(result: dict[str, Any]) -> tuple[str, str]:
     """The verdict's words and advice: "not enough to judge" for input that is not an advert."""
-    if result.get("warnings") and result["level"] == "low":
+    if _not_enough(result):
         return NOT_ENOUGH_WORDS, NOT_ENOUGH_ADVICE
     return LEVEL_WORDS[result["level"]], LEVEL_ADVICE[result["level"]]
 
@@ -257,8 +250,10 @@ def md_code_block(value: str) -> str:
 
 
 def markdown_report(result: dict[str, Any], text: str, *, clinic: str = "", url: str = "",
-                    permalink: str = "", created: str = "", reporting_url: str = "") -> str:
+                    permalink: str = "", created: str = "", reporting_page: str = "") -> str:
     """A report a journalist can cite: verdict, findings with quotes and sources, versions.
+    ``reporting_page`` is the full address of the page of reporting routes (the advert's
+    country is added to it).
 
     Everything that comes from the user (the clinic, the address, the text and every phrase
     quoted from it) is escaped (``md_text``) or fenced (``md_code_block``).
@@ -266,16 +261,18 @@ def markdown_report(result: dict[str, Any], text: str, *, clinic: str = "", url:
     lines = ["# Clinic Claim Checker report", ""]
     if clinic or url:
         lines += [f"Clinic: {md_text(clinic) or '-'}  ", f"Address: {md_text(url) or '-'}", ""]
-    shown = view_words(result)
-    lines += [f"**{shown[0]}** (score {result['score']:.0f}/100). {result['summary']}", ""]
+    shown_view = view(result, text)
+    lines += [f"**{shown_view['level_words']}** (score {result['score']:.0f}/100). "
+              f"{result['summary']}", ""]
     for warning in result.get("warnings", []):
         lines += [f"Note: {md_text(warning['message'])}", ""]
-    shown_view = view(result, text)
     if shown_view["reasons"]:
         lines += ["## The main reasons", ""]
         lines += [f"{i}. {md_text(reason_line(r))}" for i, r in enumerate(shown_view["reasons"], 1)]
         lines.append("")
     country = shown_view["country"]
+    reporting_url = (reporting_page + (f"?country={country['code']}" if country else "")
+                     if reporting_page else "")
     where = {"questions": "(see the questions below)",
              "trials": f"(how: {reporting_url}#trials)" if reporting_url else "",
              "report": (f"(how{' in ' + country['name'] if country else ''}: {reporting_url})"
@@ -284,7 +281,7 @@ def markdown_report(result: dict[str, Any], text: str, *, clinic: str = "", url:
     lines += [f"{i}. {s['text']} {where.get(s.get('link', ''), '')}".rstrip()
               for i, s in enumerate(shown_view["next_steps"], 1)]
     lines.append("")
-    found = evidence(result.get("source"))
+    found = shown_view["evidence"]
     if found:
         lines += [f"## {found['heading']}", ""]
         lines += [f"- {label}: {md_text(value)}" for label, value in found["rows"]]
