@@ -25,6 +25,7 @@ import re
 from typing import Any
 
 from checker.formats import glance
+from checker.surfaces.clinics import clinic_key
 from checker.surfaces.triage import SEVERITY_ORDER, warning_signs
 
 MAX_DIFF_WORDS = 6000        # words of each text the diff looks at
@@ -33,6 +34,15 @@ MAX_DIFF_CHARS = 200_000     # characters of the diff's runs in all
 _WORD = re.compile(r"\S+\s*")
 
 Check = tuple[dict[str, Any], str, dict[str, Any]]
+
+
+def side(row: dict[str, Any]) -> Check:
+    """A stored check (a store row: result, text, id, created, clinic, url, published) as a side
+    of a comparison: its result, its text and what to say about it."""
+    meta = {"id": row["id"], "created": row["created"], "clinic": row["clinic"],
+            "url": row["url"], "published": bool(row["published"]),
+            "clinic_key": row.get("clinic_key") or clinic_key(row["clinic"], row["url"])}
+    return row["result"], row["text"], meta
 
 
 def rules_fired(result: dict[str, Any]) -> list[str]:

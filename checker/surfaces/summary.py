@@ -29,7 +29,7 @@ import io
 from typing import Any, Iterable
 
 from checker.core.result import CATEGORIES
-from checker.surfaces.clinics import clinic_key
+from checker.surfaces.clinics import clinic_key, country_of
 from checker.surfaces.triage import rank, triage_points
 
 SUMMARY_COLUMNS = ["id", "clinic", "clinic_key", "url", "level", "score", "triage",
@@ -66,6 +66,21 @@ def summary_row(item_id: str, result: dict[str, Any], *, url: str = "", clinic: 
         result["summary"], result["input"]["sha256"],
         versions["checker"], versions["rules"], versions["model"],
     ]
+
+
+def record_fields(*, url: str = "", clinic: str = "", fields: dict[str, Any] | None = None,
+                  text: str = "", result: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a JSON Lines row says of its record beside the id (the batch's and a job's rows
+    alike): its url and clinic and every other input field (``fields``) when given, and the
+    country the advert seems to be in when its result points to one."""
+    out: dict[str, Any] = {}
+    for name, value in (("url", url), ("clinic", clinic), ("fields", fields)):
+        if value:
+            out[name] = value
+    country = country_of(text, result) if result else ""
+    if country:
+        out["country"] = country
+    return out
 
 
 def error_row(item_id: str, error: str, *, url: str = "", clinic: str = "") -> list[Any]:

@@ -25,8 +25,7 @@ from checker.core.errors import BatchError, CheckerError
 from checker.core.options import CheckOptions
 from checker.core.records import BadRecord, Record
 from checker.formats import to_v2
-from checker.surfaces.clinics import country_of
-from checker.surfaces.summary import SUMMARY_COLUMNS, csv_line, summary_row
+from checker.surfaces.summary import SUMMARY_COLUMNS, csv_line, record_fields, summary_row
 
 log = logging.getLogger(__name__)
 
@@ -102,16 +101,9 @@ def peak_rss_bytes() -> int:
 def format_row(record: Record, result: dict[str, Any], fmt: str) -> str:
     """One output line for a scored record."""
     if fmt in ("jsonl", "compact"):
-        out: dict[str, Any] = {"id": record.id}
-        if record.url:
-            out["url"] = record.url
-        if record.clinic:
-            out["clinic"] = record.clinic
-        if record.fields:
-            out["fields"] = record.fields
-        country = country_of(record.text, result)
-        if country:
-            out["country"] = country   # where the advert seems to be (dashboards group by it)
+        out: dict[str, Any] = {"id": record.id, **record_fields(
+            url=record.url, clinic=record.clinic, fields=record.fields, text=record.text,
+            result=result)}
         if fmt == "compact":
             out["compact"] = True   # ``result`` is then Result.to_dict(compact=True)
         if record.source is not None:

@@ -22,8 +22,8 @@ from flask import (Blueprint, Flask, abort, current_app, redirect, render_templa
 
 from checker.core.result import CATEGORY_LABELS
 from checker.surfaces.clinic_history import clinic_view
-from checker.surfaces.clinics import clinic_key, clinic_label
-from checker.surfaces.compare import compare
+from checker.surfaces.clinics import clinic_label
+from checker.surfaces.compare import compare, side
 from checker.surfaces.store.clinics import clinic_checks, list_clinics
 from checker.surfaces.web.shared import CHECK_ID, csrf, get_store, limiter, web_check
 
@@ -48,11 +48,9 @@ def _reads() -> str:
 
 
 def _side(row: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, Any]]:
-    meta = {"id": row["id"], "created": row["created"], "clinic": row["clinic"],
-            "url": row["url"], "label": clinic_label(row["clinic"], row["url"]),
-            "published": bool(row["published"]),
-            "clinic_key": row.get("clinic_key") or clinic_key(row["clinic"], row["url"])}
-    return row["result"], row["text"], meta
+    """A comparison's side as the page shows it: with the clinic's label."""
+    result, text, meta = side(row)
+    return result, text, {**meta, "label": clinic_label(row["clinic"], row["url"])}
 
 
 @clinics.get("/clinics")

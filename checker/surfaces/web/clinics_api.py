@@ -13,13 +13,12 @@ Errors are problem documents, as in the rest of the API (checker.surfaces.web.ap
 
 from __future__ import annotations
 
-from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from checker.surfaces.clinic_history import clinic_view
-from checker.surfaces.clinics import clinic_key, clinic_label
-from checker.surfaces.compare import compare
+from checker.surfaces.clinics import clinic_label
+from checker.surfaces.compare import compare, side
 from checker.surfaces.store.clinics import clinic_checks, list_clinics
 from checker.surfaces.web.api_common import (ApiProblem, audit, current_key, only_query,
                                               page_params, problem, rate_key, read_limit,
@@ -35,19 +34,12 @@ def _api_problem(exc: ApiProblem) -> Response:
     return problem(exc.status, exc.title, exc.detail, **exc.extra)
 
 
-def _meta(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "created": row["created"], "clinic": row["clinic"],
-            "url": row["url"], "published": bool(row["published"]),
-            "clinic_key": row.get("clinic_key") or clinic_key(row["clinic"], row["url"])}
-
-
 @clinics_api.get("/api/v1/compare/<a>/<b>")
 @limiter.limit(read_limit, key_func=rate_key)
 def compare_checks(a: str, b: str) -> Response:
     only_query()
     before, after = readable_check(a), readable_check(b)
-    c = compare((before["result"], before["text"], _meta(before)),
-                (after["result"], after["text"], _meta(after)))
+    c = compare(side(before), side(after))
     return jsonify(c)
 
 

@@ -19,9 +19,8 @@ from flask import request, url_for
 from checker.core.errors import OptionsError
 from checker.core.options import NAMES, CheckOptions, names
 from checker.formats import to_v1
-from checker.surfaces.clinics import country_of
 from checker.surfaces.summary import (STATUS_COLUMNS, SUMMARY_COLUMNS, csv_line, error_row,
-                                      ranks_in_order, summary_row)
+                                      ranks_in_order, record_fields, summary_row)
 from checker.surfaces.triage import triage_points
 from checker.surfaces.web.api_common import ApiProblem, only_query
 from checker.surfaces.web.dashboards import dashboard_url
@@ -51,14 +50,9 @@ def job_view(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _head(row: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": row["id"], "status": row["status"]}
-    for name in ("url", "clinic", "fields"):
-        if row.get(name):
-            out[name] = row[name]
-    country = country_of(row.get("text", ""), row["result"]) if row.get("result") else ""
-    if country:
-        out["country"] = country   # where the advert seems to be, as the batch rows say it
-    return out
+    return {"id": row["id"], "status": row["status"], **record_fields(
+        url=row.get("url", ""), clinic=row.get("clinic", ""), fields=row.get("fields"),
+        text=row.get("text", ""), result=row.get("result"))}
 
 
 def jsonl_lines(rows: Iterable[dict[str, Any]], result_format: str) -> Iterator[str]:
